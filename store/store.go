@@ -1,0 +1,159 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/todoku/todoku/tracker"
+)
+
+// Sentinel errors, checked with errors.Is.
+var (
+	// ErrNotFound: no such chat, subscription or shipment.
+	ErrNotFound = errors.New("store: not found")
+	// ErrLeased: the number is claimed by another poller right now.
+	ErrLeased = errors.New("store: number is leased by another poller")
+	// ErrLeaseLost: the claim expired and someone else claimed the number;
+	// the caller's result must be discarded.
+	ErrLeaseLost = errors.New("store: lease lost")
+	// ErrLocked: the embedded store file is held by another process.
+	ErrLocked = errors.New("store: database is in use by another process")
+)
+
+// ChatKey names one conversation on one platform.
+type ChatKey struct {
+	Platform string `json:"platform"` // "telegram", "line", "web", "console"
+	ID       string `json:"id"`
+}
+
+// String renders "platform:id"; ParseChatKey reverses it.
+func (k ChatKey) String() string { return k.Platform + ":" + k.ID }
+
+// ParseChatKey parses "platform:id".
+func ParseChatKey(s string) (ChatKey, error) {
+	p, id, ok := strings.Cut(s, ":")
+	if !ok || p == "" || id == "" {
+		return ChatKey{}, fmt.Errorf("store: malformed chat key %q", s)
+	}
+	return ChatKey{Platform: p, ID: id}, nil
+}
+
+// Notification levels.
+const (
+	LevelAll    = "all"
+	LevelStages = "stages"
+	LevelKey    = "key"
+)
+
+// Chat holds one conversation's settings.
+type Chat struct {
+	Key       ChatKey   `json:"key"`
+	Lang      string    `json:"lang"`                // "ja", "en" or "th"
+	TimeZone  string    `json:"tz,omitempty"`        // IANA name, e.g. "Asia/Tokyo"
+	Level     string    `json:"level,omitempty"`     // LevelAll, LevelStages, LevelKey
+	Blocked   bool      `json:"blocked,omitempty"`   // the platform refused delivery
+	CreatedAt time.Time `json:"created_at,omitzero"` // first contact
+}
+
+// Subscription ties a chat to a number it follows.
+type Subscription struct {
+	Chat      ChatKey   `json:"chat"`
+	Number    string    `json:"number"`
+	Label     string    `json:"label,omitempty"`
+	Muted     bool      `json:"muted,omitempty"`
+	Archived  bool      `json:"archived,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	// LastStage is the stage this chat was last told about, by a reply or
+	// a push. The dispatcher never pushes the same stage twice in a row.
+	LastStage tracker.Stage `json:"last_stage"`
+}
+
+// Claim is a poller's lease on one number. Commit succeeds only while the
+// claim is current.
+type Claim struct {
+	Number string `json:"number"`
+	Token  string `json:"token"`
+}
+
+// Notification is one outbox entry: a stage change of Number to be told to
+// Chat. The store assigns ID; it is opaque to callers.
+type Notification struct {
+	ID     string        `json:"-"`
+	Chat   ChatKey       `json:"chat"`
+	Number string        `json:"number"`
+	From   tracker.Stage `json:"from"`
+	To     tracker.Stage `json:"to"`
+	Event  tracker.Event `json:"event"` // the newest event when it was written
+	At     time.Time     `json:"at"`    // when the change was observed
+}
+
+// IdempotencyKey is the same for every delivery attempt of one notification,
+// and differs between notifications; platforms that support retry keys get it.
+func (n Notification) IdempotencyKey() string {
+	return n.Chat.String() + "|" + n.Number + "|" + n.To.String() + "|" + n.Event.Key()
+}
+
+// Store is the contract both backends implement.
+//
+// Times passed in (now, due) come from the caller's clock so that tests and
+// simulations can run on virtual time. Outbox leases and dedupe TTLs are
+// measured on the wall clock of the backend.
+type Store interface {
+	// SaveChat creates or replaces a chat's settings.
+	SaveChat(ctx context.Context, c Chat) error
+	// Chat returns a chat's settings, or ErrNotFound.
+	Chat(ctx context.Context, key ChatKey) (Chat, error)
+
+	// Subscribe makes sub.Chat follow sub.Number in one atomic step. If no
+	// shipment is stored for the number, stub is stored as its snapshot.
+	// Unless the shipment's stage is final, the number is put on the
+	// schedule, due at sub.CreatedAt, if it is not scheduled or leased
+	// already. sub.LastStage is set to the stored shipment's stage. It
+	// returns the stored subscription (an existing one is left unchanged
+	// and created is false) and the shipment.
+	Subscribe(ctx context.Context, sub Subscription, stub tracker.Shipment) (s Subscription, sh tracker.Shipment, created bool, err error)
+	// Unsubscribe removes the subscription, or returns ErrNotFound. When
+	// the number has no subscribers left it leaves the schedule.
+	Unsubscribe(ctx context.Context, chat ChatKey, number string) error
+	// Subscription returns one subscription, or ErrNotFound.
+	Subscription(ctx context.Context, chat ChatKey, number string) (Subscription, error)
+	// Subscriptions lists a chat's subscriptions, oldest first (ties by number).
+	Subscriptions(ctx context.Context, chat ChatKey) ([]Subscription, error)
+	// Subscribers lists the chats that follow a number, in chat-key order.
+	Subscribers(ctx context.Context, number string) ([]ChatKey, error)
+
+	// Shipment returns the latest snapshot of a number, or ErrNotFound.
+	Shipment(ctx context.Context, number string) (tracker.Shipment, error)
+
+	// ClaimDue atomically leases up to max numbers whose next check is at or
+	// before now, earliest first. A leased number is not due again until
+	// now+lease; if its claim is not committed by then it comes back.
+	ClaimDue(ctx context.Context, now time.Time, max int, lease time.Duration) ([]Claim, error)
+	// ClaimNumber leases one number, scheduled or not, for an immediate
+	// check. It returns ErrLeased while another unexpired claim holds it.
+	ClaimNumber(ctx context.Context, number string, now time.Time, lease time.Duration) (Claim, error)
+	// Commit stores snap as the number's snapshot and, in the same atomic
+	// step, writes one outbox notification per subscriber when the stage
+	// changed, releases the claim and reschedules the number at next (a
+	// zero next, or no subscribers, takes it off the schedule). It returns
+	// ErrLeaseLost, writing nothing, if the claim is no longer current.
+	Commit(ctx context.Context, c Claim, snap tracker.Shipment, change tracker.Change, next, now time.Time) error
+
+	// ClaimOutbox hands out up to max notifications for delivery: entries
+	// never handed out, and entries handed out more than lease ago and not
+	// acknowledged (their consumer presumably died), oldest first.
+	ClaimOutbox(ctx context.Context, consumer string, max int, lease time.Duration) ([]Notification, error)
+	// Ack removes a delivered (or deliberately dropped) notification and,
+	// if the subscription still exists and delivered is true, records
+	// n.To as its LastStage, in one atomic step.
+	Ack(ctx context.Context, n Notification, delivered bool) error
+
+	// FirstSeen records key (a webhook event id) and reports whether it was
+	// new; it is forgotten after ttl.
+	FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error)
+
+	Close() error
+}
