@@ -1,6 +1,8 @@
 module github.com/todoku/todoku
 
-go 1.26
+go 1.26.0
+
+require golang.org/x/text v0.44.0
 
 require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
@@ -8,5 +10,4 @@ require (
 	go.etcd.io/bbolt v1.5.0 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
-	golang.org/x/text v0.44.0 // indirect
 )
