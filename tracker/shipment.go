@@ -37,7 +37,7 @@ type Shipment struct {
 	Stage     Stage     `json:"stage"`
 	Linked    []string  `json:"linked,omitempty"` // last-mile or parent numbers
 	ETA       time.Time `json:"eta,omitzero"`
-	Since     time.Time `json:"since"`             // when Todoku began following it
+	Since     time.Time `json:"since"` // when Todoku began following it
 	CheckedAt time.Time `json:"checked_at,omitzero"`
 	Error     string    `json:"error,omitempty"` // last fetch failure, as a stable kind
 	Sandbox   bool      `json:"sandbox,omitempty"`
