@@ -1,0 +1,211 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/todoku/todoku/i18n"
+	"github.com/todoku/todoku/store"
+	"github.com/todoku/todoku/tracker"
+)
+
+// OutboxStore is what the dispatcher needs of the store.
+type OutboxStore interface {
+	ClaimOutbox(ctx context.Context, consumer string, max int, lease time.Duration) ([]store.Notification, error)
+	Ack(ctx context.Context, n store.Notification, delivered bool) error
+	Chat(ctx context.Context, key store.ChatKey) (store.Chat, error)
+	SaveChat(ctx context.Context, c store.Chat) error
+	Subscription(ctx context.Context, chat store.ChatKey, number string) (store.Subscription, error)
+	Shipment(ctx context.Context, number string) (tracker.Shipment, error)
+}
+
+// DispatcherConfig configures a Dispatcher. Zero values take defaults.
+type DispatcherConfig struct {
+	Store     OutboxStore
+	Platforms []Platform
+	Consumer  string           // this process's name in the outbox, default "dispatcher"
+	Batch     int              // notifications per round, default 100
+	Lease     time.Duration    // a claimed, unacknowledged notification returns after this, default 1 minute
+	Idle      time.Duration    // wait when the outbox is empty, default 250 ms
+	Now       func() time.Time // default time.Now
+	Logger    *slog.Logger
+}
+
+// Dispatcher delivers outbox notifications through the chats' platforms and
+// acknowledges each only after its platform accepted it.
+type Dispatcher struct {
+	cfg       DispatcherConfig
+	platforms map[string]Platform
+	log       *slog.Logger
+}
+
+// NewDispatcher returns a dispatcher with cfg's defaults filled in.
+func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
+	if cfg.Consumer == "" {
+		cfg.Consumer = "dispatcher"
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 100
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = time.Minute
+	}
+	if cfg.Idle <= 0 {
+		cfg.Idle = 250 * time.Millisecond
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	d := &Dispatcher{cfg: cfg, platforms: map[string]Platform{}, log: cfg.Logger.With("component", "dispatcher")}
+	for _, p := range cfg.Platforms {
+		d.platforms[p.Name()] = p
+	}
+	return d
+}
+
+// Run delivers until ctx is done.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		n, err := d.Drain(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.log.Error("Dispatch round failed.", slog.Any("error", err))
+		}
+		if n < d.cfg.Batch {
+			t.Reset(d.cfg.Idle)
+		} else {
+			t.Reset(0)
+		}
+	}
+}
+
+// Drain runs one round: it claims up to Batch notifications and delivers
+// them in order. After a transient failure for a chat, that chat's later
+// notifications of the round wait too, so a chat never sees them out of
+// order. It returns how many it claimed.
+func (d *Dispatcher) Drain(ctx context.Context) (int, error) {
+	ns, err := d.cfg.Store.ClaimOutbox(ctx, d.cfg.Consumer, d.cfg.Batch, d.cfg.Lease)
+	if err != nil {
+		return 0, fmt.Errorf("bot: unable to claim notifications: %w", err)
+	}
+	held := map[store.ChatKey]bool{}
+	for _, n := range ns {
+		if ctx.Err() != nil {
+			return len(ns), ctx.Err()
+		}
+		if held[n.Chat] {
+			continue
+		}
+		if err := d.deliver(ctx, n); err != nil {
+			held[n.Chat] = true
+			d.log.Warn("Notification not delivered; it will be retried.", slog.String("chat", n.Chat.String()),
+				slog.String("number", n.Number), slog.Any("error", err))
+		}
+	}
+	return len(ns), nil
+}
+
+// deliver sends one notification, or drops it when it is no longer wanted,
+// and acknowledges it. An error means it stays in the outbox for a retry.
+func (d *Dispatcher) deliver(ctx context.Context, n store.Notification) error {
+	chat, err := d.cfg.Store.Chat(ctx, n.Chat)
+	if errors.Is(err, store.ErrNotFound) {
+		return d.drop(ctx, n, "chat is gone")
+	}
+	if err != nil {
+		return err
+	}
+	sub, err := d.cfg.Store.Subscription(ctx, n.Chat, n.Number)
+	if errors.Is(err, store.ErrNotFound) {
+		return d.drop(ctx, n, "subscription is gone")
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case sub.Muted:
+		return d.drop(ctx, n, "muted")
+	case chat.Blocked:
+		return d.drop(ctx, n, "chat blocked the bot")
+	case sub.LastStage == n.To:
+		return d.drop(ctx, n, "chat already knows this stage")
+	case !Wanted(chat.Level, n.To):
+		return d.drop(ctx, n, "below the chat's notification level")
+	}
+	platform, ok := d.platforms[n.Chat.Platform]
+	if !ok {
+		return fmt.Errorf("bot: no platform %q is running", n.Chat.Platform)
+	}
+	sh, err := d.cfg.Store.Shipment(ctx, n.Number)
+	if err != nil {
+		return err
+	}
+	msgs := Push(i18n.For(chat.Lang), sh, n, sub.Label, d.cfg.Now(), chatLocation(chat))
+	if err := platform.Send(ctx, n.Chat.ID, msgs, n.IdempotencyKey()); err != nil {
+		if IsPermanent(err) {
+			chat.Blocked = true
+			if serr := d.cfg.Store.SaveChat(ctx, chat); serr != nil {
+				return serr
+			}
+			return d.drop(ctx, n, "platform refused the chat for good")
+		}
+		return err
+	}
+	return d.cfg.Store.Ack(ctx, n, true)
+}
+
+func (d *Dispatcher) drop(ctx context.Context, n store.Notification, why string) error {
+	d.log.Debug("Notification dropped.", slog.String("chat", n.Chat.String()),
+		slog.String("number", n.Number), slog.String("reason", why))
+	return d.cfg.Store.Ack(ctx, n, false)
+}
+
+// Wanted reports whether a chat at a notification level hears of a move to
+// stage.
+func Wanted(level string, to tracker.Stage) bool {
+	if level != store.LevelKey {
+		return true
+	}
+	switch to {
+	case tracker.StageExportCustoms, tracker.StageImportCustoms, tracker.StageHandedToLastMile,
+		tracker.StageOutForDelivery, tracker.StageDelivered, tracker.StageAwaitingPickup:
+		return true
+	}
+	return to.Problem()
+}
+
+// Push renders the notification of a stage change: a header line and the
+// parcel's card at the new stage.
+func Push(p *i18n.Printer, sh tracker.Shipment, n store.Notification, label string, now time.Time, loc *time.Location) []Message {
+	name := sh.Number
+	if label != "" {
+		name = label
+	}
+	ev := n.Event
+	return []Message{{
+		Text: p.T("push.stage", name, StageName(p, n.To)),
+		Card: NewCard(p, sh, n.To, &ev, label, now, loc),
+		Buttons: []Button{
+			{Label: p.T("button.list"), Data: "list"},
+		},
+	}}
+}
+
+func chatLocation(c store.Chat) *time.Location {
+	if loc, err := time.LoadLocation(c.TimeZone); err == nil && c.TimeZone != "" {
+		return loc
+	}
+	return time.UTC
+}

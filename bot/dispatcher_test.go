@@ -1,0 +1,247 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/todoku/todoku/bot"
+	"github.com/todoku/todoku/i18n"
+	"github.com/todoku/todoku/store"
+	"github.com/todoku/todoku/store/boltstore"
+	"github.com/todoku/todoku/tracker"
+)
+
+// fakePlatform records pushes and fails on demand.
+type fakePlatform struct {
+	mu   sync.Mutex
+	sent []sent
+	fail func(chatID string) error
+}
+
+type sent struct {
+	chat string
+	msgs []bot.Message
+	key  string
+}
+
+func (f *fakePlatform) Name() string { return "fake" }
+
+func (f *fakePlatform) Send(_ context.Context, chatID string, msgs []bot.Message, key string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		if err := f.fail(chatID); err != nil {
+			return err
+		}
+	}
+	f.sent = append(f.sent, sent{chatID, msgs, key})
+	return nil
+}
+
+func (f *fakePlatform) stages() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, s := range f.sent {
+		out = append(out, s.chat+":"+s.msgs[0].Card.Stage)
+	}
+	return out
+}
+
+// wall is a settable wall clock for the embedded store's outbox leases.
+type wall struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (w *wall) Now() time.Time      { w.mu.Lock(); defer w.mu.Unlock(); return w.t }
+func (w *wall) Add(d time.Duration) { w.mu.Lock(); defer w.mu.Unlock(); w.t = w.t.Add(d) }
+
+type fixture struct {
+	st   *boltstore.Store
+	wall *wall
+	now  time.Time
+	p    *fakePlatform
+	d    *bot.Dispatcher
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	w := &wall{t: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "t.db"), boltstore.WithClock(w.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f := &fixture{st: st, wall: w, now: w.t, p: &fakePlatform{}}
+	f.d = bot.NewDispatcher(bot.DispatcherConfig{Store: st, Platforms: []bot.Platform{f.p}, Lease: time.Minute, Now: w.Now})
+	return f
+}
+
+// follow creates the chat and its subscription to number.
+func (f *fixture) follow(t *testing.T, chatID, number, level string) store.ChatKey {
+	t.Helper()
+	ctx := context.Background()
+	k := store.ChatKey{Platform: "fake", ID: chatID}
+	if err := f.st.SaveChat(ctx, store.Chat{Key: k, Lang: i18n.Japanese, TimeZone: "Asia/Tokyo", Level: level}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := f.st.Subscribe(ctx, store.Subscription{Chat: k, Number: number, CreatedAt: f.now}, tracker.Shipment{Number: number, Since: f.now}); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// move commits a stage change of number, which writes one notification per
+// subscriber.
+func (f *fixture) move(t *testing.T, number string, to tracker.Stage) {
+	t.Helper()
+	ctx := context.Background()
+	f.now = f.now.Add(time.Hour)
+	old, err := f.st.Shipment(ctx, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.st.ClaimNumber(ctx, number, f.now, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := tracker.Event{Time: f.now, Text: "moved to " + to.String(), Stage: to, Source: "test"}
+	snap, change := tracker.Apply(old, tracker.Result{Number: number, Events: []tracker.Event{ev}}, f.now)
+	if err := f.st.Commit(ctx, c, snap, change, f.now.Add(time.Hour), f.now); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *fixture) drain(t *testing.T) int {
+	t.Helper()
+	n, err := f.d.Drain(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestDispatcherDeliversOnceAndAcks(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a := f.follow(t, "a", "LP00123456789012", store.LevelStages)
+	f.follow(t, "b", "LP00123456789012", store.LevelStages)
+	f.move(t, "LP00123456789012", tracker.StageDepartedOrigin)
+
+	if n := f.drain(t); n != 2 {
+		t.Fatalf("claimed %d notifications, want 2", n)
+	}
+	if got, want := f.p.stages(), []string{"a:departed_origin", "b:departed_origin"}; !slices.Equal(got, want) {
+		t.Errorf("sent %v, want %v", got, want)
+	}
+	m := f.p.sent[0].msgs[0]
+	p := i18n.For(i18n.Japanese)
+	if m.Text != p.T("push.stage", "LP00123456789012", p.T("stage.departed_origin.name")) {
+		t.Errorf("push text %q is not the Japanese stage header", m.Text)
+	}
+	if f.p.sent[0].key == "" || f.p.sent[0].key == f.p.sent[1].key {
+		t.Errorf("idempotency keys %q and %q must be set and differ per chat", f.p.sent[0].key, f.p.sent[1].key)
+	}
+	sub, err := f.st.Subscription(ctx, a, "LP00123456789012")
+	if err != nil || sub.LastStage != tracker.StageDepartedOrigin {
+		t.Errorf("LastStage = %v (err %v), want departed_origin", sub.LastStage, err)
+	}
+	f.wall.Add(time.Hour) // long past any lease: nothing may come back
+	if n := f.drain(t); n != 0 || len(f.p.sent) != 2 {
+		t.Errorf("after ack: claimed %d, sent %d in all; want nothing more", n, len(f.p.sent))
+	}
+}
+
+func TestDispatcherRetriesTransientFailuresInOrder(t *testing.T) {
+	f := newFixture(t)
+	f.follow(t, "a", "LP00123456789012", store.LevelStages)
+	f.move(t, "LP00123456789012", tracker.StageDepartedOrigin)
+	f.move(t, "LP00123456789012", tracker.StageInTransit)
+
+	f.p.fail = func(string) error { return &bot.SendError{Err: errors.New("502 bad gateway")} }
+	f.drain(t)
+	if len(f.p.sent) != 0 {
+		t.Fatalf("sent %v during an outage", f.p.stages())
+	}
+	f.p.fail = nil
+	if n := f.drain(t); n != 0 {
+		t.Errorf("claimed %d notifications still under lease", n)
+	}
+	f.wall.Add(2 * time.Minute)
+	f.drain(t)
+	if got, want := f.p.stages(), []string{"a:departed_origin", "a:in_transit"}; !slices.Equal(got, want) {
+		t.Errorf("after the outage sent %v, want %v", got, want)
+	}
+}
+
+func TestDispatcherDrops(t *testing.T) {
+	ctx := context.Background()
+	t.Run("unsubscribed", func(t *testing.T) {
+		f := newFixture(t)
+		a := f.follow(t, "a", "LP00123456789012", store.LevelStages)
+		f.move(t, "LP00123456789012", tracker.StageInTransit)
+		if err := f.st.Unsubscribe(ctx, a, "LP00123456789012"); err != nil {
+			t.Fatal(err)
+		}
+		f.drain(t)
+		if len(f.p.sent) != 0 {
+			t.Errorf("pushed %v to a chat that stopped following", f.p.stages())
+		}
+	})
+	t.Run("key level skips minor stages", func(t *testing.T) {
+		f := newFixture(t)
+		f.follow(t, "a", "LP00123456789012", store.LevelKey)
+		f.move(t, "LP00123456789012", tracker.StageInTransit)
+		f.move(t, "LP00123456789012", tracker.StageOutForDelivery)
+		f.drain(t)
+		if got, want := f.p.stages(), []string{"a:out_for_delivery"}; !slices.Equal(got, want) {
+			t.Errorf("sent %v, want %v", got, want)
+		}
+	})
+	t.Run("blocked for good", func(t *testing.T) {
+		f := newFixture(t)
+		a := f.follow(t, "a", "LP00123456789012", store.LevelStages)
+		f.move(t, "LP00123456789012", tracker.StageInTransit)
+		f.p.fail = func(string) error { return &bot.SendError{Permanent: true, Err: errors.New("403 blocked by the user")} }
+		f.drain(t)
+		c, err := f.st.Chat(ctx, a)
+		if err != nil || !c.Blocked {
+			t.Errorf("chat after a permanent refusal = %+v (err %v), want blocked", c, err)
+		}
+		f.p.fail = nil
+		f.wall.Add(time.Hour)
+		f.move(t, "LP00123456789012", tracker.StageOutForDelivery)
+		f.drain(t)
+		if len(f.p.sent) != 0 {
+			t.Errorf("pushed %v to a blocked chat", f.p.stages())
+		}
+	})
+}
+
+func TestWanted(t *testing.T) {
+	for _, s := range tracker.Stages() {
+		if !bot.Wanted(store.LevelStages, s) || !bot.Wanted(store.LevelAll, s) {
+			t.Errorf("stage %v not wanted at stages/all level", s)
+		}
+	}
+	for s, want := range map[tracker.Stage]bool{
+		tracker.StageInTransit:         false,
+		tracker.StagePickedUp:          false,
+		tracker.StageImportCustoms:     true,
+		tracker.StageHandedToLastMile:  true,
+		tracker.StageOutForDelivery:    true,
+		tracker.StageAttemptedDelivery: true,
+		tracker.StageDelivered:         true,
+		tracker.StageLost:              true,
+	} {
+		if got := bot.Wanted(store.LevelKey, s); got != want {
+			t.Errorf("Wanted(key, %v) = %v, want %v", s, got, want)
+		}
+	}
+}

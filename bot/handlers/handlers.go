@@ -1,0 +1,66 @@
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/todoku/todoku/bot"
+	"github.com/todoku/todoku/store"
+	"github.com/todoku/todoku/tracker"
+)
+
+// Store is what the handlers need of the store.
+type Store interface {
+	SaveChat(ctx context.Context, c store.Chat) error
+	Subscribe(ctx context.Context, sub store.Subscription, stub tracker.Shipment) (store.Subscription, tracker.Shipment, bool, error)
+	Unsubscribe(ctx context.Context, chat store.ChatKey, number string) error
+	Subscription(ctx context.Context, chat store.ChatKey, number string) (store.Subscription, error)
+	Subscriptions(ctx context.Context, chat store.ChatKey) ([]store.Subscription, error)
+	Shipment(ctx context.Context, number string) (tracker.Shipment, error)
+}
+
+// Checker fetches a number right away (the poller).
+type Checker interface {
+	Check(ctx context.Context, stub tracker.Shipment) (tracker.Shipment, error)
+}
+
+// Handlers holds the dependencies of every conversation feature.
+type Handlers struct {
+	Store   Store
+	Checker Checker
+	// CheckTimeout bounds the immediate check of a newly pasted number;
+	// past it the user gets the stored state and pushes follow. Default 8 s.
+	CheckTimeout time.Duration
+	// MaxNumbers is how many numbers one message may add, default 10.
+	MaxNumbers int
+	Logger     *slog.Logger
+}
+
+// Register routes every command and plain text to its handler.
+func (h *Handlers) Register(r *bot.Router) {
+	if h.CheckTimeout <= 0 {
+		h.CheckTimeout = 8 * time.Second
+	}
+	if h.MaxNumbers <= 0 {
+		h.MaxNumbers = 10
+	}
+	if h.Logger == nil {
+		h.Logger = slog.New(slog.DiscardHandler)
+	}
+	r.Command("start", h.start)
+	r.Command("help", h.help)
+	r.Command("list", h.list)
+	r.Command("stop", h.stop)
+	r.Command("lang", h.lang)
+	r.Command("track", h.track)
+	r.Text(h.track)
+}
+
+// menu is the row of buttons most answers end with.
+func menu(c *bot.Context) []bot.Button {
+	return []bot.Button{
+		{Label: c.P.T("button.list"), Data: "list"},
+		{Label: c.P.T("button.help"), Data: "help"},
+	}
+}

@@ -1,0 +1,101 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/todoku/todoku/bot"
+	"github.com/todoku/todoku/store"
+	"github.com/todoku/todoku/tracker"
+)
+
+// track follows every tracking number found in the message. Each one is
+// checked right away so the answer names its current stage; a number with a
+// wrong check digit is not followed but pointed out as a likely typo.
+func (h *Handlers) track(ctx context.Context, c *bot.Context) ([]bot.Message, error) {
+	numbers := bestCandidates(tracker.Detect(c.Args))
+	if len(numbers) == 0 {
+		if c.Command == "track" && c.Args == "" {
+			return h.help(ctx, c)
+		}
+		return []bot.Message{{Text: c.P.T("unknown.text") + "\n\n" + c.P.T("help.text"), Buttons: menu(c)}}, nil
+	}
+	var out []bot.Message
+	if len(numbers) > h.MaxNumbers {
+		numbers = numbers[:h.MaxNumbers]
+		out = append(out, bot.Message{Text: c.P.T("track.too_many", h.MaxNumbers)})
+	}
+	for _, cand := range numbers {
+		if cand.CheckDigit == tracker.CheckInvalid {
+			out = append(out, bot.Message{Text: c.P.T("track.typo", cand.Number, cand.Format)})
+			continue
+		}
+		msg, err := h.follow(ctx, c, cand)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, msg)
+	}
+	if n := len(out); n > 0 {
+		out[n-1].Buttons = menu(c)
+	}
+	return out, nil
+}
+
+// follow subscribes the chat to one number and renders its card.
+func (h *Handlers) follow(ctx context.Context, c *bot.Context, cand tracker.Candidate) (bot.Message, error) {
+	if sub, err := h.Store.Subscription(ctx, c.Chat.Key, cand.Number); err == nil {
+		sh, err := h.Store.Shipment(ctx, cand.Number)
+		if err != nil {
+			return bot.Message{}, fmt.Errorf("handlers: unable to load %s: %w", cand.Number, err)
+		}
+		return bot.Message{
+			Text: c.P.T("track.already", cand.Number),
+			Card: bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location()),
+		}, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return bot.Message{}, fmt.Errorf("handlers: unable to look up subscription: %w", err)
+	}
+
+	stub := tracker.Shipment{Number: cand.Number, Since: c.Now, Sandbox: cand.Format == tracker.FormatSandbox}
+	if len(cand.Carriers) > 0 {
+		stub.Carrier = cand.Carriers[0]
+	}
+	checkCtx, cancel := context.WithTimeout(ctx, h.CheckTimeout)
+	if sh, err := h.Checker.Check(checkCtx, stub); err != nil {
+		h.Logger.Warn("Immediate check failed; the poller will retry.", slog.String("number", cand.Number), slog.Any("error", err))
+	} else if sh.Number != "" {
+		stub = sh
+	}
+	cancel()
+
+	sub := store.Subscription{Chat: c.Chat.Key, Number: cand.Number, CreatedAt: c.Now}
+	sub, sh, _, err := h.Store.Subscribe(ctx, sub, stub)
+	if err != nil {
+		return bot.Message{}, fmt.Errorf("handlers: unable to subscribe: %w", err)
+	}
+	text := c.P.T("track.subscribed", sh.Number, bot.CarrierName(c.P, sh.Carrier))
+	switch sh.Error {
+	case tracker.ErrKindNoSource:
+		text += "\n" + c.P.T("track.no_source")
+	case tracker.ErrKindUnavailable:
+		text += "\n" + c.P.T("track.fetch_failed")
+	}
+	return bot.Message{Text: text, Card: bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location())}, nil
+}
+
+// bestCandidates keeps the best candidate of each number, in the order the
+// numbers appear (Detect puts the best first within a number).
+func bestCandidates(cands []tracker.Candidate) []tracker.Candidate {
+	seen := map[string]bool{}
+	var out []tracker.Candidate
+	for _, c := range cands {
+		if !seen[c.Number] {
+			seen[c.Number] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
