@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -90,10 +92,15 @@ type Notification struct {
 	At     time.Time     `json:"at"`    // when the change was observed
 }
 
-// IdempotencyKey is the same for every delivery attempt of one notification,
-// and differs between notifications; platforms that support retry keys get it.
+// IdempotencyKey is the same for every delivery attempt of one notification
+// and differs between notifications: a name-based (version 5 shaped) UUID of
+// chat, number, stage and event, the form LINE's X-Line-Retry-Key demands.
 func (n Notification) IdempotencyKey() string {
-	return n.Chat.String() + "|" + n.Number + "|" + n.To.String() + "|" + n.Event.Key()
+	h := sha1.Sum([]byte("todoku/notification\x00" + n.Chat.String() + "\x00" + n.Number + "\x00" + n.To.String() + "\x00" + n.Event.Key()))
+	h[6] = h[6]&0x0f | 0x50 // version 5
+	h[8] = h[8]&0x3f | 0x80 // RFC 4122 variant
+	x := hex.EncodeToString(h[:16])
+	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
 }
 
 // Store is the contract both backends implement.
