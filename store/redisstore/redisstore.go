@@ -1,0 +1,301 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/todoku/todoku/store"
+	"github.com/todoku/todoku/tracker"
+)
+
+// Store is a store.Store backed by Redis.
+type Store struct {
+	rdb  *redis.Client
+	keys keys
+
+	// finalStages lists the final stage IDs as ",id,id," for subscribeScript.
+	finalStages string
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ store.Store = (*Store)(nil)
+
+type options struct {
+	prefix string
+}
+
+// Option configures Open.
+type Option func(*options)
+
+// WithPrefix sets the prefix of every key, "todoku:" by default. Stores with
+// different prefixes share a server without seeing each other's data.
+func WithPrefix(prefix string) Option {
+	return func(o *options) { o.prefix = prefix }
+}
+
+// Open connects to the server at url ("redis://[user:password@]host:port/db"
+// or "rediss://..."), checks the schema version (writing it on first use)
+// and makes sure the outbox consumer group exists.
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	o := options{prefix: "todoku:"}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	ropts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: unable to parse url: %w", err)
+	}
+	s := &Store{rdb: redis.NewClient(ropts), keys: keys{prefix: o.prefix}}
+	var final []string
+	for _, st := range tracker.Stages() {
+		if st.Final() {
+			final = append(final, st.String())
+		}
+	}
+	s.finalStages = "," + strings.Join(final, ",") + ","
+	if err := s.init(ctx); err != nil {
+		_ = s.rdb.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) init(ctx context.Context) error {
+	if err := s.rdb.SetNX(ctx, s.keys.schema(), schemaVersion, 0).Err(); err != nil {
+		return fmt.Errorf("redisstore: unable to write schema version: %w", err)
+	}
+	v, err := s.rdb.Get(ctx, s.keys.schema()).Result()
+	if err != nil {
+		return fmt.Errorf("redisstore: unable to read schema version: %w", err)
+	}
+	if v != schemaVersion {
+		return fmt.Errorf("redisstore: unable to use schema version %q: this build reads %q", v, schemaVersion)
+	}
+	err = s.rdb.XGroupCreateMkStream(ctx, s.keys.outbox(), outboxGroup, "0").Err()
+	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return fmt.Errorf("redisstore: unable to create outbox consumer group: %w", err)
+	}
+	return nil
+}
+
+// Close closes the connection pool. It is safe to call more than once.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		if err := s.rdb.Close(); err != nil {
+			s.closeErr = fmt.Errorf("redisstore: unable to close: %w", err)
+		}
+	})
+	return s.closeErr
+}
+
+// SaveChat implements store.Store.
+func (s *Store) SaveChat(ctx context.Context, c store.Chat) error {
+	v, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("redisstore: unable to encode chat %s: %w", c.Key, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("redisstore: unable to save chat %s: %w", c.Key, err)
+	}
+	if err := s.rdb.Set(ctx, s.keys.chat(c.Key), v, 0).Err(); err != nil {
+		return fmt.Errorf("redisstore: unable to save chat %s: %w", c.Key, err)
+	}
+	return nil
+}
+
+// Chat implements store.Store.
+func (s *Store) Chat(ctx context.Context, key store.ChatKey) (store.Chat, error) {
+	var c store.Chat
+	if err := s.getJSON(ctx, s.keys.chat(key), &c); err != nil {
+		return store.Chat{}, fmt.Errorf("redisstore: unable to load chat %s: %w", key, err)
+	}
+	return c, nil
+}
+
+// Subscribe implements store.Store.
+func (s *Store) Subscribe(ctx context.Context, sub store.Subscription, stub tracker.Shipment) (store.Subscription, tracker.Shipment, bool, error) {
+	fail := func(err error) (store.Subscription, tracker.Shipment, bool, error) {
+		return store.Subscription{}, tracker.Shipment{}, false, fmt.Errorf("redisstore: unable to subscribe %s to %s: %w", sub.Chat, sub.Number, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	subJSON, err := json.Marshal(sub)
+	if err != nil {
+		return fail(err)
+	}
+	stubJSON, err := json.Marshal(stub)
+	if err != nil {
+		return fail(err)
+	}
+	k := s.keys
+	res, err := subscribeScript.Run(ctx, s.rdb,
+		[]string{k.subs(sub.Chat), k.subscribers(sub.Number), k.shipment(sub.Number), k.schedule(), k.claims()},
+		sub.Number, sub.Chat.String(), subJSON, stubJSON, ms(sub.CreatedAt), s.finalStages,
+	).Slice()
+	if err != nil {
+		return fail(err)
+	}
+	if len(res) != 3 {
+		return fail(fmt.Errorf("unexpected script reply %v", res))
+	}
+	created, _ := res[0].(int64)
+	subRaw, _ := res[1].(string)
+	shRaw, _ := res[2].(string)
+	var out store.Subscription
+	if err := json.Unmarshal([]byte(subRaw), &out); err != nil {
+		return fail(err)
+	}
+	var sh tracker.Shipment
+	if err := json.Unmarshal([]byte(shRaw), &sh); err != nil {
+		return fail(err)
+	}
+	return out, sh, created == 1, nil
+}
+
+// Unsubscribe implements store.Store.
+func (s *Store) Unsubscribe(ctx context.Context, chat store.ChatKey, number string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("redisstore: unable to unsubscribe %s from %s: %w", chat, number, err)
+	}
+	k := s.keys
+	n, err := unsubscribeScript.Run(ctx, s.rdb,
+		[]string{k.subs(chat), k.subscribers(number), k.schedule()},
+		number, chat.String(),
+	).Int()
+	if err != nil {
+		return fmt.Errorf("redisstore: unable to unsubscribe %s from %s: %w", chat, number, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("redisstore: unable to unsubscribe %s from %s: %w", chat, number, store.ErrNotFound)
+	}
+	return nil
+}
+
+// Subscription implements store.Store.
+func (s *Store) Subscription(ctx context.Context, chat store.ChatKey, number string) (store.Subscription, error) {
+	fail := func(err error) (store.Subscription, error) {
+		return store.Subscription{}, fmt.Errorf("redisstore: unable to load subscription of %s to %s: %w", chat, number, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	raw, err := s.rdb.HGet(ctx, s.keys.subs(chat), number).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return fail(store.ErrNotFound)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	var sub store.Subscription
+	if err := json.Unmarshal(raw, &sub); err != nil {
+		return fail(err)
+	}
+	return sub, nil
+}
+
+// Subscriptions implements store.Store.
+func (s *Store) Subscriptions(ctx context.Context, chat store.ChatKey) ([]store.Subscription, error) {
+	fail := func(err error) ([]store.Subscription, error) {
+		return nil, fmt.Errorf("redisstore: unable to list subscriptions of %s: %w", chat, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	vals, err := s.rdb.HVals(ctx, s.keys.subs(chat)).Result()
+	if err != nil {
+		return fail(err)
+	}
+	out := make([]store.Subscription, 0, len(vals))
+	for _, v := range vals {
+		var sub store.Subscription
+		if err := json.Unmarshal([]byte(v), &sub); err != nil {
+			return fail(err)
+		}
+		out = append(out, sub)
+	}
+	slices.SortFunc(out, func(a, b store.Subscription) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Number, b.Number)
+	})
+	return out, nil
+}
+
+// Subscribers implements store.Store.
+func (s *Store) Subscribers(ctx context.Context, number string) ([]store.ChatKey, error) {
+	fail := func(err error) ([]store.ChatKey, error) {
+		return nil, fmt.Errorf("redisstore: unable to list subscribers of %s: %w", number, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	members, err := s.rdb.SMembers(ctx, s.keys.subscribers(number)).Result()
+	if err != nil {
+		return fail(err)
+	}
+	slices.Sort(members)
+	out := make([]store.ChatKey, 0, len(members))
+	for _, m := range members {
+		key, err := store.ParseChatKey(m)
+		if err != nil {
+			return fail(err)
+		}
+		out = append(out, key)
+	}
+	return out, nil
+}
+
+// Shipment implements store.Store.
+func (s *Store) Shipment(ctx context.Context, number string) (tracker.Shipment, error) {
+	var sh tracker.Shipment
+	if err := s.getJSON(ctx, s.keys.shipment(number), &sh); err != nil {
+		return tracker.Shipment{}, fmt.Errorf("redisstore: unable to load shipment %s: %w", number, err)
+	}
+	return sh, nil
+}
+
+// FirstSeen implements store.Store.
+func (s *Store) FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	if ttl < time.Millisecond {
+		return false, fmt.Errorf("redisstore: unable to record event %q: ttl %s is under a millisecond", key, ttl)
+	}
+	if err := ctx.Err(); err != nil {
+		return false, fmt.Errorf("redisstore: unable to record event %q: %w", key, err)
+	}
+	first, err := s.rdb.SetNX(ctx, s.keys.seen(key), "1", ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("redisstore: unable to record event %q: %w", key, err)
+	}
+	return first, nil
+}
+
+// getJSON decodes the string at key into v, or returns store.ErrNotFound.
+func (s *Store) getJSON(ctx context.Context, key string, v any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	raw, err := s.rdb.Get(ctx, key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return store.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
+}
+
+// ms renders t as Unix milliseconds, the unit of every score and lease end.
+func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }

@@ -1,0 +1,156 @@
+package redisstore
+
+import "github.com/redis/go-redis/v9"
+
+// leaseEnd is shared by the scripts that read claims: it returns the lease
+// end (Unix ms) carried in a claim token, or nil for no claim.
+const leaseEnd = `
+local function leaseEnd(token)
+  if not token then return nil end
+  return tonumber(string.match(token, '%.(%-?%d+)$'))
+end
+`
+
+// claimDueScript leases up to max due numbers, earliest first. A number held
+// by an unexpired ClaimNumber lease is moved to that lease's end instead.
+//
+//	KEYS: schedule, claims, claimseq
+//	ARGV: now ms, max, lease end ms
+//	returns: flat list number, token, number, token, ...
+var claimDueScript = redis.NewScript(leaseEnd + `
+local now, max = tonumber(ARGV[1]), tonumber(ARGV[2])
+local out, n = {}, 0
+while n < max do
+  local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, max - n)
+  if #due == 0 then break end
+  for _, number in ipairs(due) do
+    local held = leaseEnd(redis.call('HGET', KEYS[2], number))
+    if held and held > now then
+      redis.call('ZADD', KEYS[1], held, number)
+    else
+      local token = redis.call('INCR', KEYS[3]) .. '.' .. ARGV[3]
+      redis.call('HSET', KEYS[2], number, token)
+      redis.call('ZADD', KEYS[1], ARGV[3], number)
+      out[#out + 1] = number
+      out[#out + 1] = token
+      n = n + 1
+    end
+  end
+end
+return out
+`)
+
+// claimNumberScript leases one number unless an unexpired claim holds it. A
+// scheduled number is kept off ClaimDue until the lease ends.
+//
+//	KEYS: schedule, claims, claimseq
+//	ARGV: number, now ms, lease end ms
+//	returns: the token, or nil when leased
+var claimNumberScript = redis.NewScript(leaseEnd + `
+local held = leaseEnd(redis.call('HGET', KEYS[2], ARGV[1]))
+if held and held > tonumber(ARGV[2]) then return false end
+local token = redis.call('INCR', KEYS[3]) .. '.' .. ARGV[3]
+redis.call('HSET', KEYS[2], ARGV[1], token)
+local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if due and tonumber(due) < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+end
+return token
+`)
+
+// commitScript stores a snapshot, writes one outbox entry per subscriber
+// (in chat-key order) when the stage changed, releases the claim and
+// reschedules the number.
+//
+//	KEYS: claims, shipment:<number>, subscribers:<number>, schedule, outbox
+//	ARGV: number, token, snapshot JSON, "1" if the stage changed,
+//	      notification JSON after its chat field (starting with ","),
+//	      next check ms or "" for none
+//	returns: 1, or 0 when the claim is not current
+var commitScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[2], ARGV[3])
+local subs = redis.call('SMEMBERS', KEYS[3])
+if ARGV[4] == '1' then
+  table.sort(subs)
+  for _, chat in ipairs(subs) do
+    local sep = string.find(chat, ':', 1, true)
+    local head = cjson.encode({platform = string.sub(chat, 1, sep - 1), id = string.sub(chat, sep + 1)})
+    redis.call('XADD', KEYS[5], '*', 'n', '{"chat":' .. head .. ARGV[5])
+  end
+end
+redis.call('HDEL', KEYS[1], ARGV[1])
+if ARGV[6] == '' or #subs == 0 then
+  redis.call('ZREM', KEYS[4], ARGV[1])
+else
+  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[1])
+end
+return 1
+`)
+
+// subscribeScript stores the stub unless a shipment exists, schedules the
+// number (NX, and not while leased) unless its stage is final, and adds the
+// subscription unless it exists.
+//
+//	KEYS: subs:<chat>, subscribers:<number>, shipment:<number>, schedule, claims
+//	ARGV: number, chat key, subscription JSON, stub JSON, created ms,
+//	      final stage IDs as ",id,id,"
+//	returns: {1 if created, subscription JSON, shipment JSON}
+var subscribeScript = redis.NewScript(leaseEnd + `
+local sh = redis.call('GET', KEYS[3])
+if not sh then
+  sh = ARGV[4]
+  redis.call('SET', KEYS[3], sh)
+end
+local stage = cjson.decode(sh).stage
+if type(stage) ~= 'string' then stage = '' end
+if not string.find(ARGV[6], ',' .. stage .. ',', 1, true) and not redis.call('ZSCORE', KEYS[4], ARGV[1]) then
+  local held = leaseEnd(redis.call('HGET', KEYS[5], ARGV[1]))
+  if not (held and held > tonumber(ARGV[5])) then
+    redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])
+  end
+end
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+if existing then return {0, existing, sh} end
+local sub = cjson.decode(ARGV[3])
+sub.last_stage = stage
+local enc = cjson.encode(sub)
+redis.call('HSET', KEYS[1], ARGV[1], enc)
+redis.call('SADD', KEYS[2], ARGV[2])
+return {1, enc, sh}
+`)
+
+// unsubscribeScript removes a subscription and, with the last subscriber,
+// the number's schedule entry.
+//
+//	KEYS: subs:<chat>, subscribers:<number>, schedule
+//	ARGV: number, chat key
+//	returns: 1, or 0 when there was no such subscription
+var unsubscribeScript = redis.NewScript(`
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('SREM', KEYS[2], ARGV[2])
+if redis.call('SCARD', KEYS[2]) == 0 then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+end
+return 1
+`)
+
+// ackScript removes an outbox entry and, when delivered, records its stage
+// on the subscription if that still exists.
+//
+//	KEYS: outbox, subs:<chat>
+//	ARGV: group, entry id, "1" if delivered, number, stage ID
+//	returns: 1
+var ackScript = redis.NewScript(`
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+if ARGV[3] == '1' then
+  local raw = redis.call('HGET', KEYS[2], ARGV[4])
+  if raw then
+    local sub = cjson.decode(raw)
+    sub.last_stage = ARGV[5]
+    redis.call('HSET', KEYS[2], ARGV[4], cjson.encode(sub))
+  end
+end
+return 1
+`)
