@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Environment variables. Secrets also accept NAME_FILE, the path of a file
+// holding the value.
+const (
+	envHTTPAddr     = "TODOKU_HTTP_ADDR"
+	envRedisURL     = "TODOKU_REDIS_URL"
+	envRedisPrefix  = "TODOKU_REDIS_PREFIX"
+	envDBPath       = "TODOKU_DB"
+	envSandbox      = "TODOKU_SANDBOX"
+	envSandboxSpeed = "TODOKU_SANDBOX_SPEED"
+	envLogLevel     = "TODOKU_LOG_LEVEL"
+)
+
+// config is the effective configuration.
+type config struct {
+	HTTPAddr     string
+	RedisURL     string // secret: may carry a password
+	RedisPrefix  string // key prefix, so deployments can share one Redis
+	DBPath       string
+	Sandbox      bool
+	SandboxSpeed float64
+	LogLevel     slog.Level
+}
+
+// loadConfig reads the environment through getenv. Defaults make a
+// zero-setup bot: embedded store in the working directory, sandbox on,
+// playground on :8080.
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		HTTPAddr:     ":8080",
+		DBPath:       "todoku.db",
+		Sandbox:      true,
+		SandboxSpeed: 8640, // one simulated day every 10 seconds
+	}
+	if v := getenv(envHTTPAddr); v != "" {
+		c.HTTPAddr = v
+	}
+	c.RedisPrefix = getenv(envRedisPrefix)
+	if v := getenv(envDBPath); v != "" {
+		c.DBPath = v
+	}
+	var err error
+	if c.RedisURL, err = secret(getenv, envRedisURL); err != nil {
+		return c, err
+	}
+	if v := getenv(envSandbox); v != "" {
+		if c.Sandbox, err = strconv.ParseBool(v); err != nil {
+			return c, fmt.Errorf("%s: want true or false, got %q", envSandbox, v)
+		}
+	}
+	if v := getenv(envSandboxSpeed); v != "" {
+		if c.SandboxSpeed, err = strconv.ParseFloat(v, 64); err != nil || c.SandboxSpeed <= 0 {
+			return c, fmt.Errorf("%s: want a positive number, got %q", envSandboxSpeed, v)
+		}
+	}
+	if v := getenv(envLogLevel); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return c, fmt.Errorf("%s: want debug, info, warn or error, got %q", envLogLevel, v)
+		}
+	}
+	return c, nil
+}
+
+// secret reads NAME, or the file named by NAME_FILE.
+func secret(getenv func(string) string, name string) (string, error) {
+	if v := getenv(name); v != "" {
+		return v, nil
+	}
+	path := getenv(name + "_FILE")
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%s_FILE: unable to read the file: %w", name, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}

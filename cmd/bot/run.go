@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/todoku/todoku/bot"
+	"github.com/todoku/todoku/bot/console"
+	"github.com/todoku/todoku/bot/handlers"
+	"github.com/todoku/todoku/bot/web"
+	"github.com/todoku/todoku/poller"
+	"github.com/todoku/todoku/store"
+	"github.com/todoku/todoku/store/boltstore"
+	"github.com/todoku/todoku/store/redisstore"
+	"github.com/todoku/todoku/tracker"
+	"github.com/todoku/todoku/tracker/sources/sandbox"
+)
+
+const usage = `Todoku tracks AliExpress parcels in LINE, Telegram and a local playground.
+
+Usage:
+  bot                   serve the bot (playground at http://localhost:8080/)
+  bot chat              chat with the bot on this terminal
+  bot detect TEXT...    print the tracking numbers found in each TEXT, one JSON object per line
+  bot help              show this help
+
+Configuration comes from TODOKU_* environment variables; see the README.
+`
+
+// run is the whole program; main only calls it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "detect":
+		return detect(args, stdout, stderr)
+	case "serve", "chat":
+	default:
+		fmt.Fprintf(stderr, "bot: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "bot: %v\n", err)
+		return 2
+	}
+	logOut := stderr
+	if cmd == "chat" {
+		// The terminal is the chat; only problems are worth printing there.
+		cfg.LogLevel = max(cfg.LogLevel, slog.LevelWarn)
+	}
+	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: cfg.LogLevel}))
+
+	a, err := newApp(ctx, cfg, log, time.Now)
+	if err != nil {
+		fmt.Fprintf(stderr, "bot: %v\n", err)
+		return 1
+	}
+	defer a.close()
+	if cmd == "chat" {
+		err = a.chat(ctx, stdin, stdout, langHint(getenv))
+	} else {
+		err = a.serve(ctx)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "bot: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// app is the wired bot: store, poller, router.
+type app struct {
+	cfg    config
+	log    *slog.Logger
+	now    func() time.Time
+	store  store.Store
+	poller *poller.Poller
+	router *bot.Router
+}
+
+func newApp(ctx context.Context, cfg config, log *slog.Logger, now func() time.Time) (*app, error) {
+	var st store.Store
+	var err error
+	if cfg.RedisURL != "" {
+		var opts []redisstore.Option
+		if cfg.RedisPrefix != "" {
+			opts = append(opts, redisstore.WithPrefix(cfg.RedisPrefix))
+		}
+		st, err = redisstore.Open(ctx, cfg.RedisURL, opts...)
+	} else {
+		st, err = boltstore.Open(cfg.DBPath)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var sources []tracker.Source
+	if cfg.Sandbox {
+		sources = append(sources, sandbox.New(sandbox.Options{Now: now, Speed: cfg.SandboxSpeed}))
+	}
+	p := poller.New(poller.Config{Store: st, Sources: sources, Now: now, Logger: log})
+	r := bot.NewRouter(st, now, log)
+	h := &handlers.Handlers{Store: st, Checker: p, Logger: log}
+	h.Register(r)
+	return &app{cfg: cfg, log: log, now: now, store: st, poller: p, router: r}, nil
+}
+
+func (a *app) close() {
+	if err := a.store.Close(); err != nil {
+		a.log.Error("Could not close the store.", slog.Any("error", err))
+	}
+}
+
+// loops runs the poller and a dispatcher for platforms until ctx is done,
+// and returns a function that waits for both to finish.
+func (a *app) loops(ctx context.Context, platforms ...bot.Platform) (wait func()) {
+	d := a.dispatcher(platforms...)
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = a.poller.Run(ctx) })
+	wg.Go(func() { _ = d.Run(ctx) })
+	return wg.Wait
+}
+
+// dispatcher delivers the outbox through platforms.
+func (a *app) dispatcher(platforms ...bot.Platform) *bot.Dispatcher {
+	return bot.NewDispatcher(bot.DispatcherConfig{Store: a.store, Platforms: platforms, Now: a.now, Logger: a.log})
+}
+
+// serve runs the HTTP server (playground, health) and the loops.
+func (a *app) serve(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("unable to listen on %s (set %s to change it): %w", a.cfg.HTTPAddr, envHTTPAddr, err)
+	}
+	playground := web.New(a.router.Handle, a.log)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.Handle("/", playground)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+
+	loopCtx, stopLoops := context.WithCancel(ctx)
+	defer stopLoops()
+	wait := a.loops(loopCtx, playground)
+
+	a.log.Info("Todoku is running.", slog.String("playground", playgroundURL(ln.Addr())),
+		slog.Bool("sandbox", a.cfg.Sandbox), slog.String("store", a.storeName()))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	a.log.Info("Shutting down.")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	playground.Close() // ends event streams so Shutdown need not wait for them
+	if serr := srv.Shutdown(shutCtx); serr != nil && err == nil {
+		err = serr
+	}
+	stopLoops()
+	wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func (a *app) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	_, err := a.store.Shipment(ctx, "healthz")
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		http.Error(w, "store unreachable", http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+// chat runs the console chat and the loops.
+func (a *app) chat(ctx context.Context, in io.Reader, out io.Writer, lang string) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c := console.New(out, lang)
+	wait := a.loops(ctx, c)
+	defer wait()
+	defer cancel()
+	return c.Run(ctx, in, a.router.Handle)
+}
+
+func (a *app) storeName() string {
+	if a.cfg.RedisURL != "" {
+		return "redis"
+	}
+	return a.cfg.DBPath
+}
+
+func playgroundURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil || host == "::" || host == "0.0.0.0" || host == "" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
+// langHint turns $LANG ("ja_JP.UTF-8") into a BCP 47 hint ("ja-JP").
+func langHint(getenv func(string) string) string {
+	for _, name := range []string{"TODOKU_LANG", "LC_ALL", "LANG"} {
+		if v := getenv(name); v != "" && v != "C" && v != "POSIX" {
+			v, _, _ = strings.Cut(v, ".")
+			return strings.ReplaceAll(v, "_", "-")
+		}
+	}
+	return ""
+}
+
+// detection is one line of `bot detect`.
+type detection struct {
+	Input       string              `json:"input"`
+	Candidates  []tracker.Candidate `json:"candidates"`
+	NotTracking string              `json:"not_tracking"`
+}
+
+func detect(args []string, stdout, stderr io.Writer) int {
+	var inputs []string
+	for _, a := range args {
+		if a == "--json" {
+			continue // JSON is the only output format
+		}
+		inputs = append(inputs, a)
+	}
+	if len(inputs) == 0 {
+		fmt.Fprintln(stderr, "bot: detect needs at least one TEXT, e.g. bot detect \"my parcel RB004010604CN\"")
+		return 2
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	for _, in := range inputs {
+		d := detection{Input: in, Candidates: tracker.Detect(in)}
+		if d.Candidates == nil {
+			d.Candidates = []tracker.Candidate{}
+		}
+		if err := enc.Encode(d); err != nil {
+			fmt.Fprintf(stderr, "bot: %v\n", err)
+			return 1
+		}
+	}
+	return 0
+}

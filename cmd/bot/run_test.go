@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/todoku/todoku/i18n"
+)
+
+// env is a getenv over a map.
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestDetectCommand(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"detect", "--json", "my parcel RB004010604CN", "nothing here"}, nil, &out, &errOut, env(nil))
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want one JSON line per input, got %q", out.String())
+	}
+	var got struct {
+		Input      string `json:"input"`
+		Candidates []struct {
+			Number     string   `json:"number"`
+			Format     string   `json:"format"`
+			Carriers   []string `json:"carriers"`
+			CheckDigit string   `json:"check_digit"`
+			Country    string   `json:"country"`
+		} `json:"candidates"`
+		NotTracking *string `json:"not_tracking"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Input != "my parcel RB004010604CN" || len(got.Candidates) == 0 || got.NotTracking == nil {
+		t.Fatalf("detect output = %s", lines[0])
+	}
+	c := got.Candidates[0]
+	if c.Number != "RB004010604CN" || c.Format != "s10" || c.CheckDigit != "valid" || c.Country != "CN" || len(c.Carriers) == 0 {
+		t.Errorf("best candidate = %+v", c)
+	}
+	if !strings.Contains(lines[1], `"candidates":[]`) {
+		t.Errorf("an input without numbers must list no candidates: %s", lines[1])
+	}
+	if code := run(context.Background(), []string{"detect"}, nil, io.Discard, io.Discard, env(nil)); code != 2 {
+		t.Errorf("detect without text exits %d, want 2", code)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	var errOut bytes.Buffer
+	if code := run(context.Background(), []string{"frobnicate"}, nil, io.Discard, &errOut, env(nil)); code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if !strings.Contains(errOut.String(), "unknown command") {
+		t.Errorf("stderr %q", errOut.String())
+	}
+}
+
+func TestConfig(t *testing.T) {
+	c, err := loadConfig(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != ":8080" || c.DBPath != "todoku.db" || !c.Sandbox || c.RedisURL != "" || c.SandboxSpeed <= 1 {
+		t.Errorf("defaults = %+v", c)
+	}
+	secretFile := filepath.Join(t.TempDir(), "redis-url")
+	if err := os.WriteFile(secretFile, []byte("redis://:hunter2@127.0.0.1:6379/0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err = loadConfig(env(map[string]string{envRedisURL + "_FILE": secretFile, envHTTPAddr: "127.0.0.1:0", envSandbox: "false"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RedisURL != "redis://:hunter2@127.0.0.1:6379/0" || c.HTTPAddr != "127.0.0.1:0" || c.Sandbox {
+		t.Errorf("config = %+v", c)
+	}
+	for _, bad := range []map[string]string{
+		{envSandbox: "maybe"},
+		{envSandboxSpeed: "-3"},
+		{envLogLevel: "loud"},
+		{envRedisURL + "_FILE": filepath.Join(t.TempDir(), "missing")},
+	} {
+		if _, err := loadConfig(env(bad)); err == nil {
+			t.Errorf("loadConfig(%v) accepted a bad value", bad)
+		}
+	}
+}
+
+// TestSecondProcessGetsClearError opens the embedded store twice: the second
+// opener must fail at once with a message naming the cause.
+func TestSecondProcessGetsClearError(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "todoku.db")
+	a, err := newApp(context.Background(), config{DBPath: db, Sandbox: true, SandboxSpeed: 1}, slog.New(slog.DiscardHandler), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	var errOut bytes.Buffer
+	start := time.Now()
+	code := run(context.Background(), []string{"chat"}, strings.NewReader(""), io.Discard, &errOut, env(map[string]string{envDBPath: db}))
+	if code == 0 {
+		t.Fatal("a second bot on the same store started")
+	}
+	if !strings.Contains(errOut.String(), "in use") {
+		t.Errorf("stderr %q does not say the store is in use", errOut.String())
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Errorf("the second open hung for %v", waited)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestConsoleChat runs `bot chat` on the real clock with a journey so fast
+// that it ends within a few poll rounds: the paste is answered and the
+// delivery is pushed to the terminal.
+func TestConsoleChat(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	in, inw := io.Pipe()
+	out := &syncBuffer{}
+	var errOut syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"chat"}, in, out, &errOut, env(map[string]string{
+			envDBPath:       filepath.Join(t.TempDir(), "todoku.db"),
+			envSandboxSpeed: "10000000", // a 20-day journey in 0.2 s
+			"LANG":          "en_US.UTF-8",
+		}))
+	}()
+	p := i18n.For(i18n.English)
+	waitFor := func(what string) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for !strings.Contains(out.String(), what) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the console never showed %q; it showed:\n%s\nstderr: %s", what, out.String(), errOut.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if _, err := io.WriteString(inw, "track SBXJP0001 please\n"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(p.T("track.subscribed", "SBXJP0001", p.T("carrier.sandbox")))
+	waitFor(p.T("push.stage", "SBXJP0001", p.T("stage.delivered.name")))
+	if _, err := io.WriteString(inw, "/list\n"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(p.T("list.header", 1))
+	inw.Close()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("bot chat exited %d: %s", code, errOut.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("bot chat did not end when its input ended")
+	}
+}
