@@ -135,7 +135,10 @@ func TestRouterApologises(t *testing.T) {
 	}
 
 	broken := NewRouter(&chatMap{err: errors.New("store down")}, nil, nil)
-	broken.Text(func(context.Context, *Context) ([]Message, error) { t.Error("handler ran without a chat"); return nil, nil })
+	broken.Text(func(context.Context, *Context) ([]Message, error) {
+		t.Error("handler ran without a chat")
+		return nil, nil
+	})
 	out := broken.Handle(ctx, Update{Chat: chat, Lang: "en", Text: "hello"})
 	if len(out) != 1 || out[0].Text != i18n.For(i18n.English).T("error.internal") {
 		t.Errorf("store failure answered %+v", out)
