@@ -97,4 +97,19 @@ var en = map[string]text{
 	"carrier.thailand-post": s("Thailand Post"),
 	"carrier.postal":        s("national post"),
 	"carrier.unknown":       s("unknown carrier"),
+
+	// The playground page's own words.
+	"web.intro":       s("Follow your AliExpress parcels from the seller to your door. Paste a tracking number to start, or try a demo parcel."),
+	"web.placeholder": s("Paste a tracking number — try SBXJP0001"),
+	"web.send":        s("Send"),
+	"web.reset":       s("New chat"),
+	"web.push":        s("push"),
+	"web.offline":     s("Reconnecting…"),
+	"web.failed":      s("Something went wrong. Please try again."),
+	"web.unreachable": s("Could not reach the server. Please try again."),
+	"web.too_long":    s("That message is too long."),
+	"web.progress":    s("Step %[1]s of %[2]s"),
+	"web.language":    s("Language"),
+	"web.message":     s("Message"),
+	"button.stop_n":   s("Stop %[1]d"),
 }

@@ -87,4 +87,19 @@ var ja = map[string]text{
 	"carrier.thailand-post": s("タイ郵便"),
 	"carrier.postal":        s("郵便"),
 	"carrier.unknown":       s("不明な配送業者"),
+
+	// The playground page's own words.
+	"web.intro":       s("AliExpressの荷物を、発送からお届けまで追跡します。追跡番号を貼り付けるか、デモの荷物をお試しください。"),
+	"web.placeholder": s("追跡番号を貼り付けてください — 例: SBXJP0001"),
+	"web.send":        s("送信"),
+	"web.reset":       s("新しいチャット"),
+	"web.push":        s("通知"),
+	"web.offline":     s("再接続中…"),
+	"web.failed":      s("エラーが発生しました。もう一度お試しください。"),
+	"web.unreachable": s("サーバーに接続できませんでした。もう一度お試しください。"),
+	"web.too_long":    s("メッセージが長すぎます。"),
+	"web.progress":    s("%[2]s段階中%[1]s段階目"),
+	"web.language":    s("言語"),
+	"web.message":     s("メッセージ"),
+	"button.stop_n":   s("%[1]d番の追跡をやめる"),
 }

@@ -87,4 +87,19 @@ var th = map[string]text{
 	"carrier.thailand-post": s("ไปรษณีย์ไทย"),
 	"carrier.postal":        s("ไปรษณีย์แห่งชาติ"),
 	"carrier.unknown":       s("ไม่ทราบขนส่ง"),
+
+	// The playground page's own words.
+	"web.intro":       s("ติดตามพัสดุ AliExpress ตั้งแต่ผู้ขายจนถึงหน้าบ้าน วางหมายเลขติดตามพัสดุเพื่อเริ่ม หรือลองพัสดุตัวอย่าง"),
+	"web.placeholder": s("วางหมายเลขติดตามพัสดุ — ลอง SBXJP0001"),
+	"web.send":        s("ส่ง"),
+	"web.reset":       s("แชทใหม่"),
+	"web.push":        s("แจ้งเตือน"),
+	"web.offline":     s("กำลังเชื่อมต่อใหม่…"),
+	"web.failed":      s("เกิดข้อผิดพลาด โปรดลองอีกครั้ง"),
+	"web.unreachable": s("เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ โปรดลองอีกครั้ง"),
+	"web.too_long":    s("ข้อความยาวเกินไป"),
+	"web.progress":    s("ขั้นที่ %[1]s จาก %[2]s"),
+	"web.language":    s("ภาษา"),
+	"web.message":     s("ข้อความ"),
+	"button.stop_n":   s("เลิกติดตามรายการที่ %[1]d"),
 }

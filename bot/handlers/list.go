@@ -36,7 +36,7 @@ func (h *Handlers) list(ctx context.Context, c *bot.Context) ([]bot.Message, err
 		}
 		text += "\n" + c.P.T("list.item", i+1, name, bot.StageName(c.P, stage))
 		if len(buttons) < 8 {
-			buttons = append(buttons, bot.Button{Label: fmt.Sprintf("%s %d", c.P.T("button.stop"), i+1), Data: fmt.Sprintf("stop %s", sub.Number)})
+			buttons = append(buttons, bot.Button{Label: c.P.T("button.stop_n", i+1), Data: "stop " + sub.Number})
 		}
 	}
 	return []bot.Message{{Text: text, Buttons: buttons}}, nil

@@ -25,6 +25,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/todoku/todoku/bot"
+	"github.com/todoku/todoku/i18n"
 	"github.com/todoku/todoku/store"
 )
 
@@ -156,6 +157,7 @@ func New(h Handler, logger *slog.Logger) *Web {
 	mux.Handle("GET /static/", w.serveAsset(files))
 	mux.Handle("/api/messages", cop.Handler(http.HandlerFunc(w.serveMessages)))
 	mux.HandleFunc("/api/events", w.serveEvents)
+	mux.HandleFunc("GET /api/ui", w.serveUI)
 	w.mux = mux
 	return w
 }
@@ -573,4 +575,42 @@ func writeJSON(rw http.ResponseWriter, status int, v any) {
 
 func writeError(rw http.ResponseWriter, status int, code, msg string) {
 	writeJSON(rw, status, apiError{Error: code, Message: msg})
+}
+
+// uiKeys maps the page's string names to catalog keys; "progress" takes
+// arguments and is rendered apart.
+var uiKeys = map[string]string{
+	"intro":       "web.intro",
+	"placeholder": "web.placeholder",
+	"send":        "web.send",
+	"reset":       "web.reset",
+	"push":        "web.push",
+	"offline":     "web.offline",
+	"failed":      "web.failed",
+	"unreachable": "web.unreachable",
+	"tooLong":     "web.too_long",
+	"language":    "web.language",
+	"message":     "web.message",
+}
+
+// uiStrings renders the page's own words in every language; "{0}" and
+// "{1}" stand for the arguments the page fills in.
+func uiStrings() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, lang := range i18n.Langs() {
+		p := i18n.For(lang)
+		m := map[string]string{}
+		for name, key := range uiKeys {
+			m[name] = p.T(key)
+		}
+		m["progress"] = p.T("web.progress", "{0}", "{1}")
+		out[lang] = m
+	}
+	return out
+}
+
+// serveUI answers GET /api/ui with the page's words from the catalogs.
+func (w *Web) serveUI(rw http.ResponseWriter, r *http.Request) {
+	rw.Header().Set("Cache-Control", "no-cache")
+	writeJSON(rw, http.StatusOK, uiStrings())
 }

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/todoku/todoku/bot"
+	"github.com/todoku/todoku/i18n"
 	"github.com/todoku/todoku/store"
 )
 
@@ -890,5 +893,44 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met within 5s")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestUIStringsComeFromTheCatalog(t *testing.T) {
+	srv := httptest.NewServer(New(func(context.Context, bot.Update) []bot.Message { return nil }, nil))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/ui")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got map[string]map[string]string
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range i18n.Langs() {
+		p := i18n.For(lang)
+		for name, key := range uiKeys {
+			if !i18n.Has(key) {
+				t.Errorf("page string %s: catalog has no key %s", name, key)
+			}
+			if got[lang][name] != p.T(key) || got[lang][name] == "" {
+				t.Errorf("%s %s = %q, want %q", lang, name, got[lang][name], p.T(key))
+			}
+		}
+		prog := got[lang]["progress"]
+		if !strings.Contains(prog, "{0}") || !strings.Contains(prog, "{1}") || strings.Contains(prog, "%!") {
+			t.Errorf("%s progress = %q, want both placeholders", lang, prog)
+		}
+	}
+	// Every string the page asks for is served.
+	js, err := fs.ReadFile(assets, "static/app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`\bt\("([A-Za-z]+)"`).FindAllSubmatch(js, -1) {
+		if _, ok := got[i18n.English][string(m[1])]; !ok {
+			t.Errorf("app.js uses t(%q), which /api/ui does not serve", m[1])
+		}
 	}
 }

@@ -2,7 +2,7 @@
 // User and bot text is always set with textContent, never parsed as HTML.
 "use strict";
 
-(() => {
+(async () => {
   const CHAT_ID = /^[A-Za-z0-9_-]{8,64}$/;
   const KEY_CHAT = "todoku.chat";
   const KEY_LOG = "todoku.log";
@@ -11,51 +11,17 @@
   const MAX_LOG = 200;
   const MAX_STEPS = 12;
 
-  // Strings of the page itself; the bot's own words come from the server.
-  const UI = {
-    en: {
-      intro: "Follow your AliExpress parcels from the seller to your door. Paste a tracking number to start, or try a demo parcel.",
-      placeholder: "Paste a tracking number — try SBXJP0001",
-      send: "Send",
-      reset: "New chat",
-      push: "push",
-      offline: "Reconnecting…",
-      failed: "Something went wrong. Please try again.",
-      unreachable: "Could not reach the server. Please try again.",
-      tooLong: "That message is too long.",
-      progress: "Step {0} of {1}",
-      language: "Language",
-      message: "Message",
-    },
-    ja: {
-      intro: "AliExpressの荷物を、発送からお届けまで追跡します。追跡番号を貼り付けるか、デモの荷物をお試しください。",
-      placeholder: "追跡番号を貼り付けてください — 例: SBXJP0001",
-      send: "送信",
-      reset: "新しいチャット",
-      push: "通知",
-      offline: "再接続中…",
-      failed: "エラーが発生しました。もう一度お試しください。",
-      unreachable: "サーバーに接続できませんでした。もう一度お試しください。",
-      tooLong: "メッセージが長すぎます。",
-      progress: "{1}段階中{0}段階目",
-      language: "言語",
-      message: "メッセージ",
-    },
-    th: {
-      intro: "ติดตามพัสดุ AliExpress ตั้งแต่ผู้ขายจนถึงหน้าบ้าน วางหมายเลขติดตามพัสดุเพื่อเริ่ม หรือลองพัสดุตัวอย่าง",
-      placeholder: "วางหมายเลขติดตามพัสดุ — ลอง SBXJP0001",
-      send: "ส่ง",
-      reset: "แชทใหม่",
-      push: "แจ้งเตือน",
-      offline: "กำลังเชื่อมต่อใหม่…",
-      failed: "เกิดข้อผิดพลาด โปรดลองอีกครั้ง",
-      unreachable: "เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ โปรดลองอีกครั้ง",
-      tooLong: "ข้อความยาวเกินไป",
-      progress: "ขั้นที่ {0} จาก {1}",
-      language: "ภาษา",
-      message: "ข้อความ",
-    },
-  };
+  // Strings of the page itself, from the same catalogs as the bot's words
+  // (GET api/ui: {"ja": {...}, "en": {...}, "th": {...}}).
+  const UI = await (async () => {
+    try {
+      const r = await fetch("api/ui");
+      if (r.ok) return await r.json();
+    } catch {
+      // Offline: the keys themselves are shown until a reload works.
+    }
+    return { en: {} };
+  })();
 
   const TONES = {
     delivered: "good",
@@ -133,7 +99,7 @@
   let entries = loadLog();
 
   const t = (key, ...args) =>
-    (UI[uiLang][key] || UI.en[key]).replace(/\{(\d)\}/g, (_, i) => String(args[Number(i)]));
+    ((UI[uiLang] || {})[key] || (UI.en || {})[key] || key).replace(/\{(\d)\}/g, (_, i) => String(args[Number(i)]));
 
   function el(tag, className, text) {
     const e = document.createElement(tag);
