@@ -30,12 +30,34 @@ type Result struct {
 	NextCheck time.Duration
 }
 
-// Failure kinds carried in Result.Error.
+// Failure kinds carried in Result.Error and FetchError.Kind.
 const (
-	ErrKindNotFound    = "not_found"
-	ErrKindUnavailable = "unavailable"
-	ErrKindNoSource    = "no_source"
+	ErrKindNotFound    = "not_found"    // the source does not know the number (yet)
+	ErrKindUnavailable = "unavailable"  // network failure, timeout or 5xx
+	ErrKindRateLimited = "rate_limited" // the source asked us to slow down
+	ErrKindBadResponse = "bad_response" // an answer we cannot read: HTML, truncated, changed layout
+	ErrKindQuota       = "quota"        // the account's quota is used up
+	ErrKindNoSource    = "no_source"    // no configured source serves the number
 )
+
+// FetchError is a failed Fetch, classified so the poller can back off.
+type FetchError struct {
+	Source string
+	Kind   string // one of the ErrKind constants
+	// RetryAfter, when positive, is how long the source asked us to wait.
+	RetryAfter time.Duration
+	Err        error
+}
+
+func (e *FetchError) Error() string {
+	msg := "tracker: " + e.Source + " fetch failed (" + e.Kind + ")"
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *FetchError) Unwrap() error { return e.Err }
 
 // Source fetches tracking data for a batch of numbers. Every implementation
 // speaks to its service through a configurable base URL, honours ctx, and
