@@ -135,6 +135,15 @@ type Store interface {
 	// Shipment returns the latest snapshot of a number, or ErrNotFound.
 	Shipment(ctx context.Context, number string) (tracker.Shipment, error)
 
+	// Link records that alias (a last-mile number given after a handover)
+	// stands for number, the shipment that tells the whole story. Linking
+	// again is harmless; an alias keeps the first number it was linked to,
+	// and a number is never its own alias.
+	Link(ctx context.Context, alias, number string) error
+	// Resolve returns the number an alias was linked to, or the number
+	// itself when it is no alias.
+	Resolve(ctx context.Context, number string) (string, error)
+
 	// ClaimDue atomically leases up to max numbers whose next check is at or
 	// before now, earliest first. A leased number is not due again until
 	// now+lease; if its claim is not committed by then it comes back.

@@ -35,11 +35,12 @@ var (
 	bucketOutbox      = []byte("outbox")      // big-endian sequence -> outboxEntry JSON
 	bucketSeen        = []byte("seen")        // event key -> expiry (ordered int, wall ns)
 	bucketSeenExpiry  = []byte("seen_expiry") // expiry (ordered int, wall ns) + event key -> empty
+	bucketAliases     = []byte("aliases")     // last-mile number -> the number it was linked to
 )
 
 var allBuckets = [][]byte{
 	bucketMeta, bucketChats, bucketSubs, bucketSubscribers, bucketShipments,
-	bucketSchedule, bucketDue, bucketClaims, bucketOutbox, bucketSeen, bucketSeenExpiry,
+	bucketSchedule, bucketDue, bucketClaims, bucketOutbox, bucketSeen, bucketSeenExpiry, bucketAliases,
 }
 
 // Store is a store.Store backed by one bbolt file.
@@ -302,6 +303,39 @@ func (s *Store) Shipment(ctx context.Context, number string) (tracker.Shipment, 
 		return tracker.Shipment{}, fmt.Errorf("boltstore: unable to load shipment %s: %w", number, err)
 	}
 	return sh, nil
+}
+
+// Link implements store.Store.
+func (s *Store) Link(ctx context.Context, alias, number string) error {
+	if alias == number {
+		return nil
+	}
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAliases)
+		if b.Get([]byte(alias)) != nil {
+			return nil
+		}
+		return b.Put([]byte(alias), []byte(number))
+	})
+	if err != nil {
+		return fmt.Errorf("boltstore: unable to link %s to %s: %w", alias, number, err)
+	}
+	return nil
+}
+
+// Resolve implements store.Store.
+func (s *Store) Resolve(ctx context.Context, number string) (string, error) {
+	parent := number
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketAliases).Get([]byte(number)); v != nil {
+			parent = string(v)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("boltstore: unable to resolve %s: %w", number, err)
+	}
+	return parent, nil
 }
 
 // FirstSeen implements store.Store.

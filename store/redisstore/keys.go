@@ -17,6 +17,7 @@ import "github.com/todoku/todoku/store"
 //	outbox                     stream      none  entries with field "n" = store.Notification JSON;
 //	                                             consumer group "dispatch"
 //	seen:<event id>            string      ttl   "1"; the TTL is FirstSeen's ttl
+//	aliases                    hash        none  last-mile number -> the number it was linked to
 //
 // A claim's lease end is in the caller's (virtual) time; it is compared only
 // with the now passed to ClaimDue and ClaimNumber and with Subscribe's
@@ -45,3 +46,4 @@ func (k keys) claims() string                   { return k.prefix + "claims" }
 func (k keys) claimSeq() string                 { return k.prefix + "claimseq" }
 func (k keys) outbox() string                   { return k.prefix + "outbox" }
 func (k keys) seen(event string) string         { return k.prefix + "seen:" + event }
+func (k keys) aliases() string                  { return k.prefix + "aliases" }

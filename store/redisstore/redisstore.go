@@ -267,6 +267,29 @@ func (s *Store) Shipment(ctx context.Context, number string) (tracker.Shipment, 
 	return sh, nil
 }
 
+// Link implements store.Store.
+func (s *Store) Link(ctx context.Context, alias, number string) error {
+	if alias == number {
+		return nil
+	}
+	if err := s.rdb.HSetNX(ctx, s.keys.aliases(), alias, number).Err(); err != nil {
+		return fmt.Errorf("redisstore: unable to link %s to %s: %w", alias, number, err)
+	}
+	return nil
+}
+
+// Resolve implements store.Store.
+func (s *Store) Resolve(ctx context.Context, number string) (string, error) {
+	parent, err := s.rdb.HGet(ctx, s.keys.aliases(), number).Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return number, nil
+	case err != nil:
+		return "", fmt.Errorf("redisstore: unable to resolve %s: %w", number, err)
+	}
+	return parent, nil
+}
+
 // FirstSeen implements store.Store.
 func (s *Store) FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {

@@ -68,6 +68,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) (open func() store.Store)) 
 		{"AckAfterUnsubscribe", testAckAfterUnsubscribe},
 		{"FirstSeen", testFirstSeen},
 		{"FirstSeenExpires", testFirstSeenExpires},
+		{"LinkResolve", testLinkResolve},
 		{"Reopen", testReopen},
 		{"ContextCanceled", testContextCanceled},
 	}
@@ -1175,4 +1176,32 @@ func BenchmarkClaimCommit(b *testing.B, s store.Store) {
 		}
 		i++
 	}
+}
+
+func testLinkResolve(t *testing.T, h *harness) {
+	ctx := context.Background()
+	resolve := func(n, want string) {
+		t.Helper()
+		got, err := h.s.Resolve(ctx, n)
+		if err != nil || got != want {
+			t.Errorf("Resolve(%s) = %q, %v; want %q", n, got, err, want)
+		}
+	}
+	resolve("LP00123456789012", "LP00123456789012")
+	if err := h.s.Link(ctx, "123456789013", "LP00123456789012"); err != nil {
+		t.Fatalf("Link: %v", err)
+	}
+	if err := h.s.Link(ctx, "123456789013", "LP00123456789012"); err != nil {
+		t.Fatalf("Link again: %v", err)
+	}
+	if err := h.s.Link(ctx, "123456789013", "RB004010604CN"); err != nil {
+		t.Fatalf("Link to another: %v", err)
+	}
+	if err := h.s.Link(ctx, "RB004010604CN", "RB004010604CN"); err != nil {
+		t.Fatalf("Link to itself: %v", err)
+	}
+	resolve("123456789013", "LP00123456789012") // the first link wins
+	resolve("RB004010604CN", "RB004010604CN")
+	h.reopen()
+	resolve("123456789013", "LP00123456789012")
 }
