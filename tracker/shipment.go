@@ -35,12 +35,15 @@ type Shipment struct {
 	Source    string    `json:"source,omitempty"`
 	Events    []Event   `json:"events,omitempty"` // merged, de-duplicated, oldest first
 	Stage     Stage     `json:"stage"`
-	Linked    []string  `json:"linked,omitempty"` // last-mile or parent numbers
+	Linked    []string  `json:"linked,omitempty"`    // last-mile numbers after a handover
+	LastMile  string    `json:"last_mile,omitempty"` // carrier ID of the last-mile carrier
 	ETA       time.Time `json:"eta,omitzero"`
 	Since     time.Time `json:"since"` // when Todoku began following it
 	CheckedAt time.Time `json:"checked_at,omitzero"`
 	Error     string    `json:"error,omitempty"` // last fetch failure, as a stable kind
-	Sandbox   bool      `json:"sandbox,omitempty"`
+	// FailingSince is when fetches began to fail without a success since.
+	FailingSince time.Time `json:"failing_since,omitzero"`
+	Sandbox      bool      `json:"sandbox,omitempty"`
 }
 
 // Latest returns the newest event, if any.
@@ -115,8 +118,12 @@ func Apply(old Shipment, r Result, now time.Time) (Shipment, Change) {
 	next.CheckedAt = now
 	next.Error = r.Error
 	if r.Error != "" {
+		if r.Error != ErrKindNotFound && next.FailingSince.IsZero() {
+			next.FailingSince = now
+		}
 		return next, Change{From: old.Stage, To: old.Stage}
 	}
+	next.FailingSince = time.Time{}
 	next.Events = MergeEvents(old.Events, r.Events)
 	next.Stage = StageOf(next.Events)
 	if r.Carrier != "" {
@@ -124,6 +131,9 @@ func Apply(old Shipment, r Result, now time.Time) (Shipment, Change) {
 	}
 	if r.Source != "" {
 		next.Source = r.Source
+	}
+	if r.LastMile != "" {
+		next.LastMile = r.LastMile
 	}
 	if !r.ETA.IsZero() {
 		next.ETA = r.ETA
@@ -134,4 +144,40 @@ func Apply(old Shipment, r Result, now time.Time) (Shipment, Change) {
 		}
 	}
 	return next, Diff(old, next)
+}
+
+// LastMileStage is the stage an event of the last-mile carrier stands for in
+// the whole journey. The domestic carrier starts its own story with
+// "accepted" or "in transit" scans, which for the buyer all mean the parcel
+// is with the local carrier; later stages keep their meaning.
+func LastMileStage(s Stage) Stage {
+	step, _ := s.Progress()
+	hand, _ := StageHandedToLastMile.Progress()
+	if s == StageNotFound || s == StageUnknown || (step < hand && !s.Problem()) {
+		return StageHandedToLastMile
+	}
+	return s
+}
+
+// MergeLinked folds the result of a last-mile number into the result of the
+// shipment it continues: its events join with last-mile stages, so the
+// shipment tells one story. A failed or empty linked result changes nothing.
+func MergeLinked(parent *Result, linked Result) {
+	if linked.Error != "" || len(linked.Events) == 0 {
+		return
+	}
+	for _, e := range linked.Events {
+		e.Stage = LastMileStage(e.Stage)
+		if e.Source == "" {
+			e.Source = linked.Source
+		}
+		parent.Events = append(parent.Events, e)
+	}
+	if parent.Error != "" {
+		// The international source failed, but the story goes on here.
+		parent.Error = ""
+	}
+	if parent.ETA.IsZero() {
+		parent.ETA = linked.ETA
+	}
 }

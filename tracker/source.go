@@ -22,6 +22,9 @@ type Result struct {
 	Events  []Event // in any order; Apply merges and sorts them
 	ETA     time.Time
 	Linked  []string // e.g. the last-mile number after a handover
+	// LastMile is the carrier ID of the last-mile carrier when the source
+	// names it (e.g. "japan-post"), so its number goes to the right source.
+	LastMile string
 	// Error is a stable failure kind ("not_found", "unavailable", ...)
 	// when the source could not answer for this number; empty on success.
 	Error string
