@@ -13,9 +13,10 @@ const (
 )
 
 // NextCheck says how long to wait before checking a shipment again, or 0
-// to stop polling it. It is pure: the stage sets a base interval, a long
-// silence stretches it, a failing source backs off, and a positive hint from
-// the source (when it expects news) shortens it.
+// to stop polling it. It is pure: the stage sets a base interval and a long
+// silence stretches it; a positive hint from the source (when it expects
+// news) shortens it. After a failure the source's own wait (the hint, e.g.
+// Retry-After) lengthens the back-off instead.
 func NextCheck(stage tracker.Stage, sinceLastEvent time.Duration, errKind string, hint time.Duration) time.Duration {
 	if stage.Final() {
 		return 0
@@ -24,8 +25,12 @@ func NextCheck(stage tracker.Stage, sinceLastEvent time.Duration, errKind string
 	switch errKind {
 	case tracker.ErrKindNoSource:
 		return MaxInterval
-	case tracker.ErrKindUnavailable:
+	case tracker.ErrKindUnavailable, tracker.ErrKindRateLimited:
 		d = 30 * time.Minute
+	case tracker.ErrKindBadResponse:
+		d = time.Hour
+	case tracker.ErrKindQuota:
+		d = 6 * time.Hour
 	default:
 		d = stageInterval(stage)
 		// A parcel silent for days moves slowly: check less often, but
@@ -37,7 +42,8 @@ func NextCheck(stage tracker.Stage, sinceLastEvent time.Duration, errKind string
 			d *= 2
 		}
 	}
-	if hint > 0 && hint < d {
+	failed := errKind != "" && errKind != tracker.ErrKindNotFound
+	if hint > 0 && (hint < d) != failed {
 		d = hint
 	}
 	return min(max(d, MinInterval), MaxInterval)

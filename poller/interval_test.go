@@ -33,6 +33,12 @@ func TestNextCheck(t *testing.T) {
 		{"hint floored", tracker.StageInTransit, 0, "", time.Millisecond, MinInterval},
 		{"source down backs off", tracker.StageInTransit, 0, tracker.ErrKindUnavailable, 0, 30 * time.Minute},
 		{"no source waits long", tracker.StageUnknown, 0, tracker.ErrKindNoSource, time.Minute, MaxInterval},
+		{"rate limited backs off", tracker.StageInTransit, 0, tracker.ErrKindRateLimited, 0, 30 * time.Minute},
+		{"retry-after lengthens", tracker.StageInTransit, 0, tracker.ErrKindRateLimited, 2 * time.Hour, 2 * time.Hour},
+		{"retry-after never shortens a back-off", tracker.StageInTransit, 0, tracker.ErrKindUnavailable, time.Second, 30 * time.Minute},
+		{"unreadable answers wait longer", tracker.StageInTransit, 0, tracker.ErrKindBadResponse, 0, time.Hour},
+		{"quota waits longest", tracker.StageInTransit, 0, tracker.ErrKindQuota, 0, 6 * time.Hour},
+		{"not found hint shortens", tracker.StageNotFound, 0, tracker.ErrKindNotFound, time.Minute, time.Minute},
 		{"final beats errors", tracker.StageDelivered, 0, tracker.ErrKindUnavailable, 0, 0},
 	}
 	for _, tt := range tests {

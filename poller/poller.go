@@ -1,11 +1,13 @@
 package poller
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -19,6 +21,8 @@ type Store interface {
 	ClaimNumber(ctx context.Context, number string, now time.Time, lease time.Duration) (store.Claim, error)
 	Shipment(ctx context.Context, number string) (tracker.Shipment, error)
 	Commit(ctx context.Context, c store.Claim, snap tracker.Shipment, change tracker.Change, next, now time.Time) error
+	Link(ctx context.Context, alias, number string) error
+	Resolve(ctx context.Context, number string) (string, error)
 }
 
 // Config configures a Poller. Zero values take the documented defaults.
@@ -36,8 +40,9 @@ type Config struct {
 
 // Poller claims due shipments and checks them.
 type Poller struct {
-	cfg Config
-	log *slog.Logger
+	cfg    Config
+	log    *slog.Logger
+	health health
 }
 
 // New returns a poller with cfg's defaults filled in.
@@ -63,8 +68,15 @@ func New(cfg Config) *Poller {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller")}
+	p := &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller")}
+	for _, src := range cfg.Sources {
+		p.health.get(src.Name())
+	}
+	return p
 }
+
+// Health reports every source's recent state, by name.
+func (p *Poller) Health() []SourceHealth { return p.health.snapshot() }
 
 // Run polls until ctx is done. Store errors are logged and retried after
 // the idle wait; they never end the loop.
@@ -101,6 +113,10 @@ func (p *Poller) Tick(ctx context.Context) (int, error) {
 	if len(claims) == 0 {
 		return 0, nil
 	}
+	items, err := p.load(ctx, claims, nil, now)
+	if err != nil {
+		return len(claims), err
+	}
 	jobs := make(chan job)
 	var wg sync.WaitGroup
 	for range min(p.cfg.Workers, len(claims)) {
@@ -110,7 +126,7 @@ func (p *Poller) Tick(ctx context.Context) (int, error) {
 			}
 		})
 	}
-	for _, j := range p.plan(claims) {
+	for _, j := range p.plan(items) {
 		select {
 		case jobs <- j:
 		case <-ctx.Done():
@@ -133,9 +149,11 @@ func (p *Poller) Check(ctx context.Context, stub tracker.Shipment) (tracker.Ship
 	if err != nil {
 		return tracker.Shipment{}, fmt.Errorf("poller: unable to claim %s: %w", stub.Number, err)
 	}
-	j := p.plan([]store.Claim{c})[0]
-	j.stubs = map[string]tracker.Shipment{stub.Number: stub}
-	res := p.check(ctx, j)
+	items, err := p.load(ctx, []store.Claim{c}, &stub, now)
+	if err != nil {
+		return tracker.Shipment{}, err
+	}
+	res := p.check(ctx, p.plan(items)[0])
 	if res.err != nil {
 		return tracker.Shipment{}, res.err
 	}
@@ -150,11 +168,16 @@ func (p *Poller) stored(ctx context.Context, stub tracker.Shipment) (tracker.Shi
 	return sh, err
 }
 
-// job is one batch of claims for one source (nil: no source serves them).
+// item is one claimed number with its stored snapshot (or a stub).
+type item struct {
+	claim store.Claim
+	old   tracker.Shipment
+}
+
+// job is one batch of items for one source (nil: no source serves them).
 type job struct {
-	src    tracker.Source
-	claims []store.Claim
-	stubs  map[string]tracker.Shipment
+	src   tracker.Source
+	items []item
 }
 
 type outcome struct {
@@ -162,26 +185,63 @@ type outcome struct {
 	err   error
 }
 
-// plan groups claims by the source that serves them, in batches no larger
-// than the source accepts.
-func (p *Poller) plan(claims []store.Claim) []job {
+// load reads the snapshot of every claimed number; a number never checked
+// gets stub (when given) or an empty snapshot starting now.
+func (p *Poller) load(ctx context.Context, claims []store.Claim, stub *tracker.Shipment, now time.Time) ([]item, error) {
+	items := make([]item, len(claims))
+	for i, c := range claims {
+		sh, err := p.cfg.Store.Shipment(ctx, c.Number)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			if stub != nil {
+				sh = *stub
+			}
+			sh.Number = c.Number
+			if sh.Since.IsZero() {
+				sh.Since = now
+			}
+		case err != nil:
+			return nil, fmt.Errorf("poller: unable to load %s: %w", c.Number, err)
+		}
+		items[i] = item{claim: c, old: sh}
+	}
+	return items, nil
+}
+
+// plan groups items by the source to ask first, in batches no larger than
+// the source accepts.
+func (p *Poller) plan(items []item) []job {
 	var jobs []job
 	open := map[tracker.Source]int{} // source (nil: none) -> its batch being filled
-	for _, c := range claims {
-		src := p.sourceFor(c.Number)
+	for _, it := range items {
+		src := p.firstSource(it.old)
 		size := math.MaxInt
 		if src != nil {
 			size = max(src.BatchSize(), 1)
 		}
 		i, ok := open[src]
-		if !ok || len(jobs[i].claims) >= size {
+		if !ok || len(jobs[i].items) >= size {
 			jobs = append(jobs, job{src: src})
 			i = len(jobs) - 1
 			open[src] = i
 		}
-		jobs[i].claims = append(jobs[i].claims, c)
+		jobs[i].items = append(jobs[i].items, it)
 	}
 	return jobs
+}
+
+// firstSource is the source to ask first about a shipment: the one that
+// answered last time, else the one of its detected carrier, else the first
+// configured source that serves the number.
+func (p *Poller) firstSource(sh tracker.Shipment) tracker.Source {
+	for _, name := range []string{sh.Source, sh.Carrier} {
+		for _, s := range p.cfg.Sources {
+			if name != "" && s.Name() == name && s.Serves(sh.Number) {
+				return s
+			}
+		}
+	}
+	return p.sourceFor(sh.Number)
 }
 
 func (p *Poller) sourceFor(number string) tracker.Source {
@@ -197,81 +257,221 @@ func (p *Poller) sourceFor(number string) tracker.Source {
 // is logged; its claim expires and the number comes back.
 func (p *Poller) check(ctx context.Context, j job) outcome {
 	now := p.cfg.Now()
-	olds := make([]tracker.Shipment, len(j.claims))
-	queries := make([]tracker.Query, len(j.claims))
-	for i, c := range j.claims {
-		sh, err := p.cfg.Store.Shipment(ctx, c.Number)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			sh = j.stubs[c.Number]
-			sh.Number = c.Number
-			if sh.Since.IsZero() {
-				sh.Since = now
-			}
-		case err != nil:
-			return outcome{err: fmt.Errorf("poller: unable to load %s: %w", c.Number, err)}
-		}
-		olds[i] = sh
-		queries[i] = tracker.Query{Number: c.Number, Since: sh.Since}
+	olds := make([]tracker.Shipment, len(j.items))
+	queries := make([]tracker.Query, len(j.items))
+	for i, it := range j.items {
+		olds[i] = it.old
+		queries[i] = tracker.Query{Number: it.old.Number, Since: it.old.Since}
 	}
 
-	results := p.fetch(ctx, j.src, queries)
+	results := p.fetch(ctx, j.src, queries, now)
+	p.fallThrough(ctx, j.src, queries, results, now)
+	p.followLinks(ctx, olds, results, now)
+	if ctx.Err() != nil {
+		// Shutting down: commit nothing half-known; the claims expire.
+		return outcome{err: ctx.Err()}
+	}
 
-	out := outcome{snaps: make([]tracker.Shipment, len(j.claims))}
-	for i, c := range j.claims {
-		r, ok := results[c.Number]
-		if !ok {
-			r = tracker.Result{Number: c.Number, Error: tracker.ErrKindUnavailable}
-		}
-		snap, change := tracker.Apply(olds[i], r, now)
-		var since time.Duration
-		if last, ok := snap.Latest(); ok {
-			since = now.Sub(last.Time)
-		}
-		var next time.Time
-		if d := NextCheck(snap.Stage, since, r.Error, r.NextCheck); d > 0 {
-			next = now.Add(d)
-		}
-		if err := p.cfg.Store.Commit(ctx, c, snap, change, next, now); err != nil {
-			p.log.Warn("Could not commit a check; the number will come back when its lease ends.",
-				slog.String("number", c.Number), slog.Any("error", err))
-			if out.err == nil {
-				out.err = fmt.Errorf("poller: unable to commit %s: %w", c.Number, err)
-			}
-		}
-		if !change.Empty() {
-			p.log.Debug("Shipment changed.", slog.String("number", c.Number),
-				slog.String("from", change.From.String()), slog.String("to", change.To.String()),
-				slog.Int("new_events", len(change.NewEvents)))
+	out := outcome{snaps: make([]tracker.Shipment, len(j.items))}
+	for i, it := range j.items {
+		snap, err := p.commit(ctx, it.claim, olds[i], results[it.claim.Number], now)
+		if err != nil && out.err == nil {
+			out.err = err
 		}
 		out.snaps[i] = snap
 	}
 	return out
 }
 
-// fetch asks the source and indexes its answers by number. A failed fetch
-// yields no answers, which check records as the source being unavailable.
-func (p *Poller) fetch(ctx context.Context, src tracker.Source, qs []tracker.Query) map[string]tracker.Result {
+// commit applies one result to a snapshot and stores it with its next
+// check, then links any new last-mile number to it.
+func (p *Poller) commit(ctx context.Context, c store.Claim, old tracker.Shipment, r tracker.Result, now time.Time) (tracker.Shipment, error) {
+	snap, change := tracker.Apply(old, r, now)
+	var since time.Duration
+	if last, ok := snap.Latest(); ok {
+		since = now.Sub(last.Time)
+	}
+	var next time.Time
+	if d := NextCheck(snap.Stage, since, r.Error, r.NextCheck); d > 0 {
+		next = now.Add(d)
+	}
+	if err := p.cfg.Store.Commit(ctx, c, snap, change, next, now); err != nil {
+		p.log.Warn("Could not commit a check; the number will come back when its lease ends.",
+			slog.String("number", c.Number), slog.Any("error", err))
+		return snap, fmt.Errorf("poller: unable to commit %s: %w", c.Number, err)
+	}
+	for _, l := range snap.Linked {
+		if err := p.cfg.Store.Link(ctx, l, snap.Number); err != nil {
+			p.log.Warn("Could not link a last-mile number.", slog.String("number", snap.Number),
+				slog.String("linked", l), slog.Any("error", err))
+		}
+	}
+	if !change.Empty() {
+		p.log.Debug("Shipment changed.", slog.String("number", c.Number),
+			slog.String("from", change.From.String()), slog.String("to", change.To.String()),
+			slog.Int("new_events", len(change.NewEvents)))
+	}
+	return snap, nil
+}
+
+// fetch asks one source about qs and returns an answer for every query. A
+// source held back after failures is not asked; its numbers get the
+// failure kind and the time it is held back for, as a hint.
+func (p *Poller) fetch(ctx context.Context, src tracker.Source, qs []tracker.Query, now time.Time) map[string]tracker.Result {
 	out := make(map[string]tracker.Result, len(qs))
-	if src == nil {
+	failAll := func(kind string, wait time.Duration) map[string]tracker.Result {
 		for _, q := range qs {
-			out[q.Number] = tracker.Result{Number: q.Number, Error: tracker.ErrKindNoSource}
+			out[q.Number] = tracker.Result{Number: q.Number, Error: kind, NextCheck: wait}
 		}
 		return out
 	}
-	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
-	defer cancel()
-	rs, err := src.Fetch(ctx, qs)
-	if err != nil {
-		p.log.Warn("Source fetch failed.", slog.String("source", src.Name()),
-			slog.Int("numbers", len(qs)), slog.Any("error", err))
-		return out
+	if src == nil {
+		return failAll(tracker.ErrKindNoSource, 0)
 	}
+	name := src.Name()
+	if until, kind, held := p.health.blocked(name, now); held {
+		return failAll(kind, until.Sub(now))
+	}
+	fctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	defer cancel()
+	rs, err := src.Fetch(fctx, qs)
+	if err != nil {
+		if ctx.Err() != nil {
+			return failAll(tracker.ErrKindUnavailable, 0)
+		}
+		kind, retry := tracker.ErrKindUnavailable, time.Duration(0)
+		var fe *tracker.FetchError
+		if errors.As(err, &fe) {
+			kind, retry = fe.Kind, fe.RetryAfter
+		}
+		until := p.health.failure(name, kind, retry, now)
+		p.log.Warn("Source fetch failed; holding it back.", slog.String("source", name),
+			slog.String("kind", kind), slog.Int("numbers", len(qs)),
+			slog.Time("until", until), slog.Any("error", err))
+		return failAll(kind, until.Sub(now))
+	}
+	p.health.success(name, now)
 	for _, r := range rs {
 		if r.Source == "" {
-			r.Source = src.Name()
+			r.Source = name
 		}
 		out[r.Number] = r
 	}
+	for _, q := range qs {
+		if _, ok := out[q.Number]; !ok {
+			out[q.Number] = tracker.Result{Number: q.Number, Source: name, Error: tracker.ErrKindNotFound}
+		}
+	}
 	return out
+}
+
+// fallThrough asks the other sources that serve a number, in configured
+// order, when the ones before did not know it; the first that knows it wins.
+func (p *Poller) fallThrough(ctx context.Context, first tracker.Source, qs []tracker.Query, results map[string]tracker.Result, now time.Time) {
+	for _, src := range p.cfg.Sources {
+		if src == first {
+			continue
+		}
+		var ask []tracker.Query
+		for _, q := range qs {
+			if results[q.Number].Error == tracker.ErrKindNotFound && src.Serves(q.Number) {
+				ask = append(ask, q)
+			}
+		}
+		if len(ask) == 0 {
+			continue
+		}
+		for batch := range slices.Chunk(ask, max(src.BatchSize(), 1)) {
+			for n, r := range p.fetch(ctx, src, batch, now) {
+				if r.Error == "" {
+					results[n] = r
+				}
+			}
+		}
+	}
+}
+
+// followLinks fetches the last-mile numbers of shipments that were handed
+// over and folds their events into the shipment's result.
+func (p *Poller) followLinks(ctx context.Context, olds []tracker.Shipment, results map[string]tracker.Result, now time.Time) {
+	type ask struct {
+		parent string
+		q      tracker.Query
+	}
+	bySource := map[tracker.Source][]ask{}
+	for _, old := range olds {
+		r := results[old.Number]
+		carrier := cmp.Or(r.LastMile, old.LastMile)
+		for _, l := range linkedNumbers(old.Linked, r.Linked) {
+			if src := p.sourceForLinked(l, carrier); src != nil {
+				bySource[src] = append(bySource[src], ask{old.Number, tracker.Query{Number: l, Since: old.Since}})
+			}
+		}
+	}
+	for src, asks := range bySource {
+		for batch := range slices.Chunk(asks, max(src.BatchSize(), 1)) {
+			qs := make([]tracker.Query, len(batch))
+			for i, a := range batch {
+				qs[i] = a.q
+			}
+			got := p.fetch(ctx, src, qs, now)
+			for _, a := range batch {
+				parent := results[a.parent]
+				tracker.MergeLinked(&parent, got[a.q.Number])
+				parent.Linked = linkedNumbers(parent.Linked, []string{a.q.Number})
+				results[a.parent] = parent
+			}
+		}
+	}
+}
+
+// sourceForLinked picks the source for a last-mile number: the source of
+// the carrier the international source named, else the first that serves it.
+func (p *Poller) sourceForLinked(number, carrier string) tracker.Source {
+	for _, s := range p.cfg.Sources {
+		if carrier != "" && s.Name() == carrier {
+			return s
+		}
+	}
+	return p.sourceFor(number)
+}
+
+func linkedNumbers(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, n := range b {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Ingest applies a result a source pushed (a webhook) as if it had been
+// fetched: a pushed last-mile number updates the shipment it continues. A
+// number nobody follows is ignored. It fails while a poller holds the
+// number, so the pusher retries later.
+func (p *Poller) Ingest(ctx context.Context, r tracker.Result) error {
+	number, err := p.cfg.Store.Resolve(ctx, r.Number)
+	if err != nil {
+		return fmt.Errorf("poller: unable to resolve %s: %w", r.Number, err)
+	}
+	if _, err := p.cfg.Store.Shipment(ctx, number); errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	now := p.cfg.Now()
+	c, err := p.cfg.Store.ClaimNumber(ctx, number, now, p.cfg.Lease)
+	if err != nil {
+		return fmt.Errorf("poller: unable to claim %s: %w", number, err)
+	}
+	old, err := p.cfg.Store.Shipment(ctx, number) // again, now that it is ours
+	if err != nil {
+		return fmt.Errorf("poller: unable to load %s: %w", number, err)
+	}
+	if number != r.Number {
+		parent := tracker.Result{Number: number}
+		tracker.MergeLinked(&parent, r)
+		r = parent
+	}
+	_, err = p.commit(ctx, c, old, r, now)
+	return err
 }
