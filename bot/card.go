@@ -57,13 +57,22 @@ func NewCard(p *i18n.Printer, sh tracker.Shipment, stage tracker.Stage, ev *trac
 		notes = append(notes, p.T("card.no_events"))
 	}
 	for _, n := range sh.Linked {
-		notes = append(notes, p.T("card.linked", n))
+		notes = append(notes, p.T("card.linked", DisplayNumber(n)))
 	}
 	if sh.Sandbox {
 		notes = append(notes, p.T("card.sandbox"))
 	}
 	c.Note = strings.Join(notes, "\n")
 	return c
+}
+
+// DisplayNumber writes a number the way its carrier prints it: Japanese
+// 12-digit numbers in groups of four ("1234-5678-9013"); others unchanged.
+func DisplayNumber(n string) string {
+	if len(n) == 12 && strings.Trim(n, "0123456789") == "" {
+		return n[:4] + "-" + n[4:8] + "-" + n[8:]
+	}
+	return n
 }
 
 // ShipmentCard renders a shipment's current state.

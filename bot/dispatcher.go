@@ -194,8 +194,12 @@ func Push(p *i18n.Printer, sh tracker.Shipment, n store.Notification, label stri
 		name = label
 	}
 	ev := n.Event
+	text := p.T("push.stage", name, StageName(p, n.To))
+	if n.To == tracker.StageHandedToLastMile && len(sh.Linked) > 0 {
+		text = p.T("push.handover", name, CarrierName(p, sh.LastMile), DisplayNumber(sh.Linked[len(sh.Linked)-1]))
+	}
 	return []Message{{
-		Text: p.T("push.stage", name, StageName(p, n.To)),
+		Text: text,
 		Card: NewCard(p, sh, n.To, &ev, label, now, loc),
 		Buttons: []Button{
 			{Label: p.T("button.list"), Data: "list"},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -243,5 +244,31 @@ func TestWanted(t *testing.T) {
 		if got := bot.Wanted(store.LevelKey, s); got != want {
 			t.Errorf("Wanted(key, %v) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+func TestHandoverPushNamesTheDomesticNumber(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.follow(t, "a", "LP00123456789012", store.LevelStages)
+	f.now = f.now.Add(time.Hour)
+	old, _ := f.st.Shipment(ctx, "LP00123456789012")
+	c, err := f.st.ClaimNumber(ctx, "LP00123456789012", f.now, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := tracker.Event{Time: f.now, Text: "Handed over to Japan Post", Stage: tracker.StageHandedToLastMile}
+	snap, change := tracker.Apply(old, tracker.Result{Number: "LP00123456789012", Events: []tracker.Event{ev}, Linked: []string{"123456789013"}, LastMile: "japan-post"}, f.now)
+	if err := f.st.Commit(ctx, c, snap, change, f.now.Add(time.Hour), f.now); err != nil {
+		t.Fatal(err)
+	}
+	f.drain(t)
+	p := i18n.For(i18n.Japanese)
+	want := p.T("push.handover", "LP00123456789012", p.T("carrier.japan-post"), "1234-5678-9013")
+	if len(f.p.sent) != 1 || f.p.sent[0].msgs[0].Text != want {
+		t.Fatalf("pushed %+v, want %q", f.p.sent, want)
+	}
+	if note := f.p.sent[0].msgs[0].Card.Note; !strings.Contains(note, "1234-5678-9013") {
+		t.Errorf("card note %q does not show the domestic number", note)
 	}
 }

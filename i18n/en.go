@@ -76,10 +76,12 @@ var en = map[string]text{
 	"unknown.text": s("I did not find a tracking number in that message."),
 
 	// Pushes and cards.
-	"push.stage":     s("📦 %[1]s is now: %[2]s"),
-	"card.no_events": s("No scans yet."),
-	"card.sandbox":   s("Simulation: this parcel does not exist; its journey is simulated so you can try the bot."),
-	"card.linked":    s("Domestic number: %[1]s"),
+	"push.stage":        s("📦 %[1]s is now: %[2]s"),
+	"push.handover":     s("📦 %[1]s is now with %[2]s as %[3]s. I follow it there for you."),
+	"track.source_down": s("%[1]s has not answered since %[2]s. I keep trying and will tell you when it moves."),
+	"card.no_events":    s("No scans yet."),
+	"card.sandbox":      s("Simulation: this parcel does not exist; its journey is simulated so you can try the bot."),
+	"card.linked":       s("Domestic number: %[1]s"),
 
 	"error.internal": s("Something went wrong on my side. Please try again in a minute."),
 

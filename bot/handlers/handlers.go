@@ -18,6 +18,7 @@ type Store interface {
 	Subscription(ctx context.Context, chat store.ChatKey, number string) (store.Subscription, error)
 	Subscriptions(ctx context.Context, chat store.ChatKey) ([]store.Subscription, error)
 	Shipment(ctx context.Context, number string) (tracker.Shipment, error)
+	Resolve(ctx context.Context, number string) (string, error)
 }
 
 // Checker fetches a number right away (the poller).
@@ -34,7 +35,10 @@ type Handlers struct {
 	CheckTimeout time.Duration
 	// MaxNumbers is how many numbers one message may add, default 10.
 	MaxNumbers int
-	Logger     *slog.Logger
+	// SourceDownAfter is how long a carrier must have failed before an
+	// answer says so, default 1 hour.
+	SourceDownAfter time.Duration
+	Logger          *slog.Logger
 }
 
 // Register routes every command and plain text to its handler.
@@ -44,6 +48,9 @@ func (h *Handlers) Register(r *bot.Router) {
 	}
 	if h.MaxNumbers <= 0 {
 		h.MaxNumbers = 10
+	}
+	if h.SourceDownAfter <= 0 {
+		h.SourceDownAfter = time.Hour
 	}
 	if h.Logger == nil {
 		h.Logger = slog.New(slog.DiscardHandler)

@@ -217,3 +217,42 @@ func TestLanguage(t *testing.T) {
 		t.Errorf("/lang klingon answered %+v", out[0])
 	}
 }
+
+func TestPastingADomesticNumberFindsTheShipment(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	h.say(t, "LP00123456789012")
+	if err := h.st.Link(ctx, "123456789013", "LP00123456789012"); err != nil {
+		t.Fatal(err)
+	}
+	out := h.say(t, "国内の番号は 1234-5678-9013 です")
+	if len(out) != 1 || !strings.HasPrefix(out[0].Text, en.T("track.already", "LP00123456789012")) {
+		t.Errorf("pasting the domestic number answered %q", texts(out))
+	}
+	if got := h.numbers(t); len(got) != 1 || got[0] != "LP00123456789012" {
+		t.Errorf("following %v", got)
+	}
+	if out := h.say(t, "/stop 123456789013"); out[0].Text != en.T("stop.done", "LP00123456789012") {
+		t.Errorf("/stop by the domestic number: %q", out[0].Text)
+	}
+}
+
+func TestAnswerSaysWhenASourceIsDown(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	down := tracker.Shipment{Number: "LP00123456789012", Carrier: tracker.CarrierCainiao, Since: h.now,
+		Error: tracker.ErrKindUnavailable, FailingSince: h.now.Add(-3 * time.Hour)}
+	other := store.ChatKey{Platform: "test", ID: "other"}
+	if _, _, _, err := h.st.Subscribe(ctx, store.Subscription{Chat: other, Number: down.Number, CreatedAt: h.now}, down); err != nil {
+		t.Fatal(err)
+	}
+	// The number is leased by "another poller", so the answer uses what is stored.
+	if _, err := h.st.ClaimNumber(ctx, down.Number, h.now, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	out := h.say(t, "LP00123456789012")
+	want := en.T("track.source_down", en.T("carrier.cainiao"), en.Time(down.FailingSince, h.now, time.UTC))
+	if len(out) != 1 || !strings.Contains(out[0].Text, want) {
+		t.Errorf("answer %q does not contain %q", texts(out), want)
+	}
+}

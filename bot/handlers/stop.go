@@ -30,6 +30,9 @@ func (h *Handlers) stop(ctx context.Context, c *bot.Context) ([]bot.Message, err
 		}
 		number = subs[pos-1].Number
 	}
+	if parent, err := h.Store.Resolve(ctx, number); err == nil {
+		number = parent
+	}
 	err := h.Store.Unsubscribe(ctx, c.Chat.Key, number)
 	if errors.Is(err, store.ErrNotFound) {
 		return []bot.Message{{Text: c.P.T("stop.not_found", arg), Buttons: menu(c)}}, nil

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,15 +45,23 @@ func (h *Handlers) track(ctx context.Context, c *bot.Context) ([]bot.Message, er
 	return out, nil
 }
 
-// follow subscribes the chat to one number and renders its card.
+// follow subscribes the chat to one number and renders its card. A
+// last-mile number that continues a followed shipment stands for it.
 func (h *Handlers) follow(ctx context.Context, c *bot.Context, cand tracker.Candidate) (bot.Message, error) {
+	number, err := h.Store.Resolve(ctx, cand.Number)
+	if err != nil {
+		return bot.Message{}, fmt.Errorf("handlers: unable to resolve %s: %w", cand.Number, err)
+	}
+	if number != cand.Number {
+		cand = tracker.Candidate{Number: number}
+	}
 	if sub, err := h.Store.Subscription(ctx, c.Chat.Key, cand.Number); err == nil {
 		sh, err := h.Store.Shipment(ctx, cand.Number)
 		if err != nil {
 			return bot.Message{}, fmt.Errorf("handlers: unable to load %s: %w", cand.Number, err)
 		}
 		return bot.Message{
-			Text: c.P.T("track.already", cand.Number),
+			Text: c.P.T("track.already", cand.Number) + h.trouble(c, sh),
 			Card: bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location()),
 		}, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -77,12 +86,7 @@ func (h *Handlers) follow(ctx context.Context, c *bot.Context, cand tracker.Cand
 		return bot.Message{}, fmt.Errorf("handlers: unable to subscribe: %w", err)
 	}
 	text := c.P.T("track.subscribed", sh.Number, bot.CarrierName(c.P, sh.Carrier))
-	switch sh.Error {
-	case tracker.ErrKindNoSource:
-		text += "\n" + c.P.T("track.no_source")
-	case tracker.ErrKindUnavailable:
-		text += "\n" + c.P.T("track.fetch_failed")
-	}
+	text += h.trouble(c, sh)
 	return bot.Message{Text: text, Card: bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location())}, nil
 }
 
@@ -98,4 +102,20 @@ func bestCandidates(cands []tracker.Candidate) []tracker.Candidate {
 		}
 	}
 	return out
+}
+
+// trouble explains, on a line of its own, why a shipment's data may be
+// stale: no source for its carrier, or a source that fails.
+func (h *Handlers) trouble(c *bot.Context, sh tracker.Shipment) string {
+	switch sh.Error {
+	case "", tracker.ErrKindNotFound:
+		return ""
+	case tracker.ErrKindNoSource:
+		return "\n" + c.P.T("track.no_source")
+	}
+	if !sh.FailingSince.IsZero() && c.Now.Sub(sh.FailingSince) >= h.SourceDownAfter {
+		who := bot.CarrierName(c.P, cmp.Or(sh.Source, sh.Carrier))
+		return "\n" + c.P.T("track.source_down", who, c.P.Time(sh.FailingSince, c.Now, c.Location()))
+	}
+	return "\n" + c.P.T("track.fetch_failed")
 }
