@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -179,15 +180,33 @@ func (a *app) serve(ctx context.Context) error {
 	return err
 }
 
+// health is the /healthz answer.
+type health struct {
+	Status  string                `json:"status"` // "ok", "degraded" (a source fails) or "down" (no store)
+	Store   string                `json:"store"`  // "ok" or "unreachable"
+	Sources []poller.SourceHealth `json:"sources"`
+}
+
+// healthz answers 200 while the store is reachable, even when carrier
+// sources fail (restarting the bot would not mend them), and 503 when not.
 func (a *app) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	_, err := a.store.Shipment(ctx, "healthz")
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		http.Error(w, "store unreachable", http.StatusServiceUnavailable)
-		return
+	h := health{Status: "ok", Store: "ok", Sources: a.poller.Health()}
+	for _, s := range h.Sources {
+		if !s.OK {
+			h.Status = "degraded"
+		}
 	}
-	fmt.Fprintln(w, "ok")
+	code := http.StatusOK
+	if _, err := a.store.Shipment(ctx, "healthz"); err != nil && !errors.Is(err, store.ErrNotFound) {
+		a.log.Warn("Health check could not reach the store.", slog.Any("error", err))
+		h.Status, h.Store, code = "down", "unreachable", http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(h)
 }
 
 // chat runs the console chat and the loops.

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,5 +189,30 @@ func TestConsoleChat(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("bot chat did not end when its input ended")
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	a, err := newApp(context.Background(), config{DBPath: filepath.Join(t.TempDir(), "todoku.db"), Sandbox: true, SandboxSpeed: 1},
+		slog.New(slog.DiscardHandler), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() (int, health) {
+		rec := httptest.NewRecorder()
+		a.healthz(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+		var h health
+		if err := json.Unmarshal(rec.Body.Bytes(), &h); err != nil {
+			t.Fatalf("healthz body %q: %v", rec.Body.String(), err)
+		}
+		return rec.Code, h
+	}
+	code, h := get()
+	if code != http.StatusOK || h.Status != "ok" || h.Store != "ok" || len(h.Sources) == 0 {
+		t.Errorf("healthy: %d %+v", code, h)
+	}
+	a.close()
+	if code, h := get(); code != http.StatusServiceUnavailable || h.Store != "unreachable" || h.Status != "down" {
+		t.Errorf("store closed: %d %+v", code, h)
 	}
 }
