@@ -31,7 +31,7 @@ func TestDetect(t *testing.T) {
 		{"s10", "RB004010604CN", []string{"RB004010604CN s10 valid"}},
 		{"s10 lower case", "rb004010604cn", []string{"RB004010604CN s10 valid"}},
 		{"cainiao", "LP00123456789012", []string{"LP00123456789012 cainiao-lp none"}},
-		{"jp-12", "400012345670", []string{"400012345670 jp-12 valid"}},
+		{"jp-12", "400012345670", []string{"400012345670 jp-12 valid", "400012345670 fedex-12 invalid"}},
 		{"sandbox", "SBXJP0001", []string{"SBXJP0001 sandbox none"}},
 		{"sandbox, 8 digits", "sbxth12345678", []string{"SBXTH12345678 sandbox none"}},
 
@@ -43,11 +43,11 @@ func TestDetect(t *testing.T) {
 		{"japanese, full-width", "追跡番号：ＬＰ００１２３４５６７８９０１２　よろしくお願いします。",
 			[]string{"LP00123456789012 cainiao-lp none"}},
 		{"japanese, full-width hyphens", "お問い合わせ番号は１２３４－５６７８－９０１３です",
-			[]string{"123456789013 jp-12 valid"}},
+			[]string{"123456789013 jp-12 valid", "123456789013 fedex-12 invalid"}},
 		{"japanese, katakana long mark as dash", "伝票番号 4000ー1234ー5670 でお願いします",
-			[]string{"400012345670 jp-12 valid"}},
+			[]string{"400012345670 jp-12 valid", "400012345670 fedex-12 invalid"}},
 		{"japanese, two numbers", "ヤマトの伝票番号は4000-1234-5670、日本郵便はRB004010604CNです",
-			[]string{"400012345670 jp-12 valid", "RB004010604CN s10 valid"}},
+			[]string{"400012345670 jp-12 valid", "400012345670 fedex-12 invalid", "RB004010604CN s10 valid"}},
 		{"thai sentence", "เลขพัสดุของฉันคือ RX123456785TH ค่ะ",
 			[]string{"RX123456785TH s10 valid"}},
 		{"thai, glued", "เลขพัสดุRB004010604CNค่ะ", []string{"RB004010604CN s10 valid"}},
@@ -57,19 +57,20 @@ func TestDetect(t *testing.T) {
 			[]string{"LP00123456789012 cainiao-lp none"}},
 
 		// Groups inside a number.
-		{"hyphenated jp-12", "Yamato: 1234-5678-9013", []string{"123456789013 jp-12 valid"}},
+		{"hyphenated jp-12", "Yamato: 1234-5678-9013", []string{"123456789013 jp-12 valid", "123456789013 fedex-12 invalid"}},
 		{"spaced cainiao", "LP 0012 3456 7890 12", []string{"LP00123456789012 cainiao-lp none"}},
 		{"spaced s10", "RB 004 010 604 CN", []string{"RB004010604CN s10 valid"}},
 		{"spaced sandbox", "SBX-JP-0001", []string{"SBXJP0001 sandbox none"}},
-		{"spaced with a dash between spaces", "1234 - 5678 - 9013", []string{"123456789013 jp-12 valid"}},
+		{"spaced with a dash between spaces", "1234 - 5678 - 9013", []string{"123456789013 jp-12 valid", "123456789013 fedex-12 invalid"}},
 		{"no-break and ideographic spaces", "LP\u00A00012\u30003456789012", []string{"LP00123456789012 cainiao-lp none"}},
 		{"zero-width characters", "LP0012\u200B3456\u200D789012\uFEFF", []string{"LP00123456789012 cainiao-lp none"}},
 		{"zero-width inside a word is no boundary", "ID\u200BLP00123456789012", nil},
 
 		// Typos are still reported.
 		{"s10 with a wrong check digit", "RB004010605CN", []string{"RB004010605CN s10 invalid"}},
-		{"jp-12 with a wrong check digit", "1234-5678-9012", []string{"123456789012 jp-12 invalid"}},
-		{"jp-12 ending in 8", "123412341238", []string{"123412341238 jp-12 invalid"}},
+		{"jp-12 with a wrong check digit", "1234-5678-9014", []string{"123456789014 jp-12 invalid", "123456789014 fedex-12 invalid"}},
+		{"fails jp-12, passes fedex-12", "1234-5678-9012", []string{"123456789012 fedex-12 valid", "123456789012 jp-12 invalid"}},
+		{"jp-12 ending in 8", "123412341238", []string{"123412341238 jp-12 invalid", "123412341238 fedex-12 invalid"}},
 
 		// Several numbers.
 		{"two numbers", "LP00123456789012 and RB004010604CN",
@@ -77,7 +78,7 @@ func TestDetect(t *testing.T) {
 		{"two numbers on two lines", "RB004010604CN\nLP00123456789012",
 			[]string{"RB004010604CN s10 valid", "LP00123456789012 cainiao-lp none"}},
 		{"two adjacent jp-12", "123456789013 400012345670",
-			[]string{"123456789013 jp-12 valid", "400012345670 jp-12 valid"}},
+			[]string{"123456789013 jp-12 valid", "123456789013 fedex-12 invalid", "400012345670 jp-12 valid", "400012345670 fedex-12 invalid"}},
 		{"two sandbox numbers", "SBXJP0001 SBXTH0002",
 			[]string{"SBXJP0001 sandbox none", "SBXTH0002 sandbox none"}},
 		{"duplicates in other spellings", "LP00123456789012 / lp 0012 3456 7890 12 / ＬＰ００１２３４５６７８９０１２",
@@ -90,10 +91,11 @@ func TestDetect(t *testing.T) {
 		{"words only", "where is my parcel? 荷物はどこ？ พัสดุอยู่ไหน", nil},
 		{"inside a longer word, before", "XLP00123456789012", nil},
 		{"inside a longer word, after", "RB004010604CNX", nil},
-		{"longer digit run", "1400012345670", nil},
+		{"longer digit run", "14000123456701", nil},
+		{"longer digit run, 13 digits", "1400012345670", []string{"1400012345670 jp-13 none"}},
 		{"order number", "Order 8181234567890123", nil},
 		{"words around are not glued", "Order LP00123456789012 shipped", []string{"LP00123456789012 cainiao-lp none"}},
-		{"country words around a number", "CN 123456789013 JP", []string{"123456789013 jp-12 valid"}},
+		{"country words around a number", "CN 123456789013 JP", []string{"123456789013 jp-12 valid", "123456789013 fedex-12 invalid"}},
 		{"phone number and date", "Call 090-1234-5678 on 2024-11-25", nil},
 		{"line break splits groups", "123456\n789013", nil},
 		{"too many spaces split groups", "1234    5678    9013", nil},
@@ -117,33 +119,45 @@ func TestDetectCandidates(t *testing.T) {
 		{"RB004010604CN", []Candidate{{
 			Number: "RB004010604CN", Format: FormatS10,
 			Carriers:   []string{CarrierChinaPost, CarrierCainiao},
-			CheckDigit: CheckValid, Country: "CN", Confidence: 0.95,
+			CheckDigit: CheckValid, Country: "CN", Service: ServiceRegistered, Confidence: 0.95,
 		}}},
 		{"EE739482617JP", []Candidate{{
 			Number: "EE739482617JP", Format: FormatS10,
 			Carriers:   []string{CarrierJapanPost},
-			CheckDigit: CheckValid, Country: "JP", Confidence: 0.95,
+			CheckDigit: CheckValid, Country: "JP", Service: ServiceEMS, Confidence: 0.95,
 		}}},
 		{"RX123456785TH", []Candidate{{
 			Number: "RX123456785TH", Format: FormatS10,
 			Carriers:   []string{CarrierThailandPost},
-			CheckDigit: CheckValid, Country: "TH", Confidence: 0.95,
+			CheckDigit: CheckValid, Country: "TH", Service: ServiceRegistered, Confidence: 0.95,
 		}}},
 		{"UA987654326SG", []Candidate{{
 			Number: "UA987654326SG", Format: FormatS10,
 			Carriers:   []string{CarrierPostal},
-			CheckDigit: CheckValid, Country: "SG", Confidence: 0.95,
+			CheckDigit: CheckValid, Country: "SG", Service: ServiceLetterMisc, Confidence: 0.95,
 		}}},
 		{"RB004010605CN", []Candidate{{
 			Number: "RB004010605CN", Format: FormatS10,
 			Carriers:   []string{CarrierChinaPost, CarrierCainiao},
-			CheckDigit: CheckInvalid, Country: "CN", Confidence: 0.2,
+			CheckDigit: CheckInvalid, Country: "CN", Service: ServiceRegistered, Confidence: 0.2,
 		}}},
-		// Not a UPU country (Yanwen uses the shape): no country, no trust.
+		// Yanwen's suffix: its own format and carrier, no country.
 		{"UG123456785YW", []Candidate{{
-			Number: "UG123456785YW", Format: FormatS10,
+			Number: "UG123456785YW", Format: FormatYanwen,
+			Carriers:   []string{CarrierYanwen},
+			CheckDigit: CheckValid, Service: ServiceLetterMisc, Confidence: 0.85,
+		}}},
+		// Not a UPU country: no country, no trust.
+		{"UG123456785XX", []Candidate{{
+			Number: "UG123456785XX", Format: FormatS10,
 			Carriers:   []string{CarrierPostal},
-			CheckDigit: CheckValid, Confidence: 0.4,
+			CheckDigit: CheckValid, Service: ServiceLetterMisc, Confidence: 0.4,
+		}}},
+		// A service indicator the UPU has not assigned.
+		{"KA123456785CN", []Candidate{{
+			Number: "KA123456785CN", Format: FormatS10,
+			Carriers:   []string{CarrierChinaPost, CarrierCainiao},
+			CheckDigit: CheckValid, Country: "CN", Confidence: 0.85,
 		}}},
 		{"LP00123456789012", []Candidate{{
 			Number: "LP00123456789012", Format: FormatCainiaoLP,
@@ -154,11 +168,19 @@ func TestDetectCandidates(t *testing.T) {
 			Number: "400012345670", Format: FormatJP12,
 			Carriers:   []string{CarrierJapanPost, CarrierYamato, CarrierSagawa},
 			CheckDigit: CheckValid, Confidence: 0.7,
+		}, {
+			Number: "400012345670", Format: FormatFedEx12,
+			Carriers:   []string{CarrierFedEx},
+			CheckDigit: CheckInvalid, Confidence: 0.1,
 		}}},
-		{"400012345671", []Candidate{{
-			Number: "400012345671", Format: FormatJP12,
+		{"400012345672", []Candidate{{
+			Number: "400012345672", Format: FormatJP12,
 			Carriers:   []string{CarrierJapanPost, CarrierYamato, CarrierSagawa},
 			CheckDigit: CheckInvalid, Confidence: 0.15,
+		}, {
+			Number: "400012345672", Format: FormatFedEx12,
+			Carriers:   []string{CarrierFedEx},
+			CheckDigit: CheckInvalid, Confidence: 0.1,
 		}}},
 		{"SBXTH0002", []Candidate{{
 			Number: "SBXTH0002", Format: FormatSandbox,
@@ -240,6 +262,19 @@ var (
 	allCarriers = []string{
 		CarrierChinaPost, CarrierCainiao, CarrierJapanPost, CarrierYamato,
 		CarrierSagawa, CarrierThailandPost, CarrierPostal, CarrierSandbox,
+		CarrierYanwen, CarrierYunExpress, Carrier4PX, CarrierJTExpress,
+		CarrierSFExpress, CarrierUPS, CarrierUSPS, CarrierFedEx,
+		CarrierDHLExpress, CarrierKerry, CarrierFlash, CarrierJTThailand,
+		CarrierBestExpress,
+	}
+	allServices = []string{
+		ServiceEMS, ServiceTrackedLetter, ServiceMBag, ServiceBusinessReply,
+		ServiceRegistered, ServiceLetterMisc, ServiceInsured, ServiceParcel,
+		ServiceEcommerceParcel, ServiceDomestic,
+	}
+	allNotTracking = []string{
+		NotTrackingOrderNumber, NotTrackingURL, NotTrackingPhone,
+		NotTrackingPostalCode, NotTrackingDate, NotTrackingPrice,
 	}
 )
 
@@ -290,8 +325,15 @@ func checkCandidates(t *testing.T, text string, cands []Candidate) {
 		if i0 < 0 {
 			t.Fatalf("Detect(%q): unknown format %q", text, c.Format)
 		}
-		if _, ok := formats[i0].parse(c.Number); !ok {
+		own, ok := formats[i0].parse(c.Number)
+		if !ok {
 			t.Fatalf("Detect(%q): %q does not match its format %q", text, c.Number, c.Format)
+		}
+		if own.CheckDigit != c.CheckDigit || !slices.Equal(own.Carriers, c.Carriers) || own.Country != c.Country || own.Service != c.Service {
+			t.Fatalf("Detect(%q): %+v differs from its format's reading %+v", text, c, own)
+		}
+		if c.Service != "" && !slices.Contains(allServices, c.Service) {
+			t.Fatalf("Detect(%q): %q has undocumented service %q", text, c.Number, c.Service)
 		}
 		if len(c.Carriers) == 0 {
 			t.Fatalf("Detect(%q): %q has no carriers", text, c.Number)
@@ -341,11 +383,30 @@ func FuzzDetect(f *testing.F) {
 		"RB 004 010 604 CN\nLP 0012 3456 7890 12",
 		"เลขพัสดุRX123456785THค่ะ",
 		"LP0012\u200B3456789012\uFEFF",
+		"+81 90-1234-5678 ＋６６ ８１ ２３４ ５６７８",
+		"821797074556 13112383852 1Z5R89390357567127 9611020987654312345672",
+		"Order 8181 2345 6789 0123 mailNo%3DLP00123456789012",
+		"ıſ\u0301ｰＴＨ４２１０２Ｄ９６ＶＨ９Ｑ",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		checkCandidates(t, text, Detect(text))
+		for _, lang := range []string{"ja", "th"} {
+			checkCandidates(t, text, DetectFor(text, Hint{Lang: lang}))
+			a := Analyze(text, Hint{Lang: lang})
+			if (len(a.Candidates) > 0 || len(a.Typos) > 0) && a.NotTracking != "" {
+				t.Fatalf("Analyze(%q) has numbers and not_tracking %q", text, a.NotTracking)
+			}
+			for _, c := range a.Typos {
+				if c.CheckDigit != CheckInvalid {
+					t.Fatalf("Analyze(%q): typo %+v has a check digit that holds", text, c)
+				}
+			}
+		}
+		if !slices.EqualFunc(chains(text), chainsNFKC(text), slices.Equal) {
+			t.Fatalf("chains(%q) differs from chains after NFKC", text)
+		}
 	})
 }
 
@@ -365,7 +426,7 @@ const typicalMessage = "【AliExpress】ご注文 8181234567890123 は発送さ�
 	"https://global.cainiao.com/detail.htm?mailNoList=LP00123456789012 " +
 	"日本郵便の番号は RB 004 010 604 CN です。よろしくお願いします！"
 
-func BenchmarkDetect(b *testing.B) {
+func BenchmarkDetectTypicalMessage(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(typicalMessage)))
 	for b.Loop() {
