@@ -70,10 +70,16 @@ var en = map[string]text{
 		"/stop N — stop following parcel N of /list\n" +
 		"/lang ja|en|th — change the language\n" +
 		"Want to try first? Send SBXJP0001, a simulated parcel."),
-	"welcome":      s("Hi, I'm Todoku (届く)! I keep an eye on your AliExpress parcels and tell you when they move.\nPaste a tracking number to start."),
-	"lang.set":     s("I will speak English from now on."),
-	"lang.usage":   s("Choose a language: /lang ja, /lang en or /lang th."),
-	"unknown.text": s("I did not find a tracking number in that message."),
+	"welcome":             s("Hi, I'm Todoku (届く)! I keep an eye on your AliExpress parcels and tell you when they move.\nPaste a tracking number to start."),
+	"lang.set":            s("I will speak English from now on."),
+	"lang.usage":          s("Choose a language: /lang ja, /lang en or /lang th."),
+	"unknown.text":        s("I did not find a tracking number in that message."),
+	"detect.order_number": s("That looks like an AliExpress order number, not a tracking number. The tracking number is on the order page: My Orders → the order → Track order."),
+	"detect.url":          s("I found no tracking number in that link. Please paste the tracking number itself."),
+	"detect.phone":        s("That looks like a phone number, not a tracking number."),
+	"detect.postal_code":  s("That looks like a postal code, not a tracking number."),
+	"detect.date":         s("That looks like a date, not a tracking number."),
+	"detect.price":        s("That looks like a price, not a tracking number."),
 
 	// Pushes and cards.
 	"push.stage":        s("📦 %[1]s is now: %[2]s"),
@@ -99,6 +105,19 @@ var en = map[string]text{
 	"carrier.thailand-post": s("Thailand Post"),
 	"carrier.postal":        s("national post"),
 	"carrier.unknown":       s("unknown carrier"),
+	"carrier.yanwen":        s("Yanwen"),
+	"carrier.yunexpress":    s("YunExpress"),
+	"carrier.4px":           s("4PX"),
+	"carrier.jt-express":    s("J&T Express (China)"),
+	"carrier.sf-express":    s("SF Express"),
+	"carrier.ups":           s("UPS"),
+	"carrier.usps":          s("USPS"),
+	"carrier.fedex":         s("FedEx"),
+	"carrier.dhl-express":   s("DHL Express"),
+	"carrier.kerry-express": s("Kerry Express"),
+	"carrier.flash-express": s("Flash Express"),
+	"carrier.jt-express-th": s("J&T Express (Thailand)"),
+	"carrier.best-express":  s("Best Express"),
 
 	// The playground page's own words.
 	"web.intro":       s("Follow your AliExpress parcels from the seller to your door. Paste a tracking number to start, or try a demo parcel."),

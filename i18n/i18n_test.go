@@ -22,10 +22,8 @@ import (
 )
 
 // carriers are the carrier IDs the bot shows by name.
-var carriers = []string{
-	"sandbox", "cainiao", "china-post", "japan-post", "yamato", "sagawa",
-	"thailand-post", "postal", "unknown",
-}
+// carriers are every carrier detection can name, and "unknown".
+var carriers = append(tracker.Carriers(), "unknown")
 
 func TestLangs(t *testing.T) {
 	if got, want := i18n.Langs(), []string{"ja", "en", "th"}; !slices.Equal(got, want) {

@@ -592,3 +592,15 @@ func sortCandidates(cands []Candidate) {
 		return 0
 	})
 }
+
+// carrierIDs lists every carrier ID a candidate may name.
+var carrierIDs = []string{
+	CarrierChinaPost, CarrierCainiao, CarrierJapanPost, CarrierYamato, CarrierSagawa,
+	CarrierThailandPost, CarrierPostal, CarrierSandbox, CarrierYanwen, CarrierYunExpress,
+	Carrier4PX, CarrierJTExpress, CarrierSFExpress, CarrierUPS, CarrierUSPS, CarrierFedEx,
+	CarrierDHLExpress, CarrierKerry, CarrierFlash, CarrierJTThailand, CarrierBestExpress,
+}
+
+// Carriers lists every carrier ID detection can name, so that catalogs and
+// source tables can be checked against it.
+func Carriers() []string { return slices.Clone(carrierIDs) }

@@ -435,3 +435,23 @@ func BenchmarkDetectTypicalMessage(b *testing.B) {
 		}
 	}
 }
+
+func TestCarriersListsEveryCarrierNamed(t *testing.T) {
+	known := Carriers()
+	seen := map[string]bool{}
+	for _, row := range readCorpus(t) {
+		for _, c := range Detect(row.Input) {
+			for _, carrier := range c.Carriers {
+				seen[carrier] = true
+				if !slices.Contains(known, carrier) {
+					t.Errorf("%q names carrier %q, missing from Carriers()", row.Input, carrier)
+				}
+			}
+		}
+	}
+	for _, c := range known {
+		if !seen[c] {
+			t.Errorf("Carriers() lists %q, which no corpus row yields", c)
+		}
+	}
+}

@@ -83,7 +83,7 @@ func TestTrackSeveralNumbers(t *testing.T) {
 		!strings.Contains(out[1].Text, en.T("carrier.cainiao")) || !strings.Contains(out[1].Text, en.T("track.no_source")) {
 		t.Errorf("second answer: %q %+v", out[1].Text, out[1].Card)
 	}
-	if out[2].Card != nil || out[2].Text != en.T("track.typo", "RB004010605CN", tracker.FormatS10) {
+	if out[2].Card != nil || out[2].Text != en.T("track.typo", "RB004010605CN", en.T("carrier.china-post")+" / "+en.T("carrier.cainiao")) {
 		t.Errorf("typo answer: %q", out[2].Text)
 	}
 	if len(out[2].Buttons) == 0 {
@@ -254,5 +254,22 @@ func TestAnswerSaysWhenASourceIsDown(t *testing.T) {
 	want := en.T("track.source_down", en.T("carrier.cainiao"), en.Time(down.FailingSince, h.now, time.UTC))
 	if len(out) != 1 || !strings.Contains(out[0].Text, want) {
 		t.Errorf("answer %q does not contain %q", texts(out), want)
+	}
+}
+
+func TestNotTrackingNumbersGetAClearAnswer(t *testing.T) {
+	for _, id := range []string{tracker.NotTrackingOrderNumber, tracker.NotTrackingURL, tracker.NotTrackingPhone,
+		tracker.NotTrackingPostalCode, tracker.NotTrackingDate, tracker.NotTrackingPrice} {
+		if !i18n.Has("detect." + id) {
+			t.Errorf("no catalog answer for non-tracking input %q", id)
+		}
+	}
+	h := newHarness(t)
+	out := h.say(t, "order 8123456789012345 has not arrived")
+	if len(out) != 1 || !strings.HasPrefix(out[0].Text, en.T("detect.order_number")) {
+		t.Errorf("an order number answered %q", texts(out))
+	}
+	if n := len(h.numbers(t)); n != 0 {
+		t.Errorf("an order number was followed")
 	}
 }

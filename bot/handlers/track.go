@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/todoku/todoku/bot"
 	"github.com/todoku/todoku/store"
@@ -16,12 +17,17 @@ import (
 // checked right away so the answer names its current stage; a number with a
 // wrong check digit is not followed but pointed out as a likely typo.
 func (h *Handlers) track(ctx context.Context, c *bot.Context) ([]bot.Message, error) {
-	numbers := bestCandidates(tracker.Detect(c.Args))
-	if len(numbers) == 0 {
+	a := tracker.Analyze(c.Args, tracker.Hint{Lang: c.Chat.Lang})
+	numbers := a.Numbers()
+	if len(numbers) == 0 && len(a.Typos) == 0 {
 		if c.Command == "track" && c.Args == "" {
 			return h.help(ctx, c)
 		}
-		return []bot.Message{{Text: c.P.T("unknown.text") + "\n\n" + c.P.T("help.text"), Buttons: menu(c)}}, nil
+		why := c.P.T("unknown.text")
+		if a.NotTracking != "" {
+			why = c.P.T("detect." + a.NotTracking)
+		}
+		return []bot.Message{{Text: why + "\n\n" + c.P.T("help.text"), Buttons: menu(c)}}, nil
 	}
 	var out []bot.Message
 	if len(numbers) > h.MaxNumbers {
@@ -29,20 +35,28 @@ func (h *Handlers) track(ctx context.Context, c *bot.Context) ([]bot.Message, er
 		out = append(out, bot.Message{Text: c.P.T("track.too_many", h.MaxNumbers)})
 	}
 	for _, cand := range numbers {
-		if cand.CheckDigit == tracker.CheckInvalid {
-			out = append(out, bot.Message{Text: c.P.T("track.typo", cand.Number, cand.Format)})
-			continue
-		}
 		msg, err := h.follow(ctx, c, cand)
 		if err != nil {
 			return out, err
 		}
 		out = append(out, msg)
 	}
+	for _, typo := range a.Typos {
+		out = append(out, bot.Message{Text: c.P.T("track.typo", typo.Number, carrierNames(c, typo.Carriers))})
+	}
 	if n := len(out); n > 0 {
 		out[n-1].Buttons = menu(c)
 	}
 	return out, nil
+}
+
+// carrierNames joins carriers' localized names, e.g. "Japan Post / Yamato".
+func carrierNames(c *bot.Context, ids []string) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = bot.CarrierName(c.P, id)
+	}
+	return strings.Join(names, " / ")
 }
 
 // follow subscribes the chat to one number and renders its card. A
@@ -88,20 +102,6 @@ func (h *Handlers) follow(ctx context.Context, c *bot.Context, cand tracker.Cand
 	text := c.P.T("track.subscribed", sh.Number, bot.CarrierName(c.P, sh.Carrier))
 	text += h.trouble(c, sh)
 	return bot.Message{Text: text, Card: bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location())}, nil
-}
-
-// bestCandidates keeps the best candidate of each number, in the order the
-// numbers appear (Detect puts the best first within a number).
-func bestCandidates(cands []tracker.Candidate) []tracker.Candidate {
-	seen := map[string]bool{}
-	var out []tracker.Candidate
-	for _, c := range cands {
-		if !seen[c.Number] {
-			seen[c.Number] = true
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // trouble explains, on a line of its own, why a shipment's data may be
