@@ -18,6 +18,7 @@ const (
 	envSandbox      = "TODOKU_SANDBOX"
 	envSandboxSpeed = "TODOKU_SANDBOX_SPEED"
 	envLogLevel     = "TODOKU_LOG_LEVEL"
+	envSources      = "TODOKU_SOURCES"
 )
 
 // config is the effective configuration.
@@ -29,6 +30,7 @@ type config struct {
 	Sandbox      bool
 	SandboxSpeed float64
 	LogLevel     slog.Level
+	Sources      []sourceConfig // carrier sources, in the order they are asked
 }
 
 // loadConfig reads the environment through getenv. Defaults make a
@@ -61,6 +63,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		if c.SandboxSpeed, err = strconv.ParseFloat(v, 64); err != nil || c.SandboxSpeed <= 0 {
 			return c, fmt.Errorf("%s: want a positive number, got %q", envSandboxSpeed, v)
 		}
+	}
+	if c.Sources, err = loadSources(getenv); err != nil {
+		return c, err
 	}
 	if v := getenv(envLogLevel); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

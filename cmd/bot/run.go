@@ -23,6 +23,7 @@ import (
 	"github.com/todoku/todoku/store/redisstore"
 	"github.com/todoku/todoku/tracker"
 	"github.com/todoku/todoku/tracker/sources/sandbox"
+	"github.com/todoku/todoku/tracker/sources/seventeentrack"
 )
 
 const usage = `Todoku tracks AliExpress parcels in LINE, Telegram and a local playground.
@@ -31,6 +32,10 @@ Usage:
   bot                   serve the bot (playground at http://localhost:8080/)
   bot chat              chat with the bot on this terminal
   bot detect TEXT...    print the tracking numbers found in each TEXT, one JSON object per line
+  bot parse --source NAME FILE...
+                        print the normalized events of a saved carrier answer as JSON
+  bot check [--json] NUMBER...
+                        fetch each number once from the carriers and print its timeline
   bot help              show this help
 
 Configuration comes from TODOKU_* environment variables; see the README.
@@ -48,6 +53,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	case "detect":
 		return detect(args, stdout, stderr)
+	case "parse":
+		return parseCmd(args, stdout, stderr)
+	case "check":
+		return checkCmd(ctx, args, stdout, stderr, getenv)
 	case "serve", "chat":
 	default:
 		fmt.Fprintf(stderr, "bot: unknown command %q\n\n%s", cmd, usage)
@@ -86,12 +95,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // app is the wired bot: store, poller, router.
 type app struct {
-	cfg    config
-	log    *slog.Logger
-	now    func() time.Time
-	store  store.Store
-	poller *poller.Poller
-	router *bot.Router
+	cfg     config
+	log     *slog.Logger
+	now     func() time.Time
+	store   store.Store
+	poller  *poller.Poller
+	router  *bot.Router
+	sources []tracker.Source
 }
 
 func newApp(ctx context.Context, cfg config, log *slog.Logger, now func() time.Time) (*app, error) {
@@ -113,11 +123,17 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, now func() time.T
 	if cfg.Sandbox {
 		sources = append(sources, sandbox.New(sandbox.Options{Now: now, Speed: cfg.SandboxSpeed}))
 	}
+	carriers, err := openSources(cfg.Sources, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	sources = append(sources, carriers...)
 	p := poller.New(poller.Config{Store: st, Sources: sources, Now: now, Logger: log})
 	r := bot.NewRouter(st, now, log)
 	h := &handlers.Handlers{Store: st, Checker: p, Logger: log}
 	h.Register(r)
-	return &app{cfg: cfg, log: log, now: now, store: st, poller: p, router: r}, nil
+	return &app{cfg: cfg, log: log, now: now, store: st, poller: p, router: r, sources: sources}, nil
 }
 
 func (a *app) close() {
@@ -150,6 +166,11 @@ func (a *app) serve(ctx context.Context) error {
 	playground := web.New(a.router.Handle, a.log)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
+	for _, src := range a.sources {
+		if st, ok := src.(*seventeentrack.Source); ok {
+			mux.Handle("/17track/webhook", st.WebhookHandler(a.poller.Ingest, a.log))
+		}
+	}
 	mux.Handle("/", playground)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 
@@ -245,4 +266,3 @@ func langHint(getenv func(string) string) string {
 	}
 	return ""
 }
-

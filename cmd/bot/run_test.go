@@ -60,6 +60,47 @@ func TestDetectCommand(t *testing.T) {
 	if code := run(context.Background(), []string{"detect"}, nil, io.Discard, io.Discard, env(nil)); code != 2 {
 		t.Errorf("detect without text exits %d, want 2", code)
 	}
+	if code := run(context.Background(), []string{"detect", "--lang"}, nil, io.Discard, io.Discard, env(nil)); code != 2 {
+		t.Errorf("detect --lang without a value exits %d, want 2", code)
+	}
+
+	// Not a tracking number, a typo, and a number whose ranking follows the
+	// chat's language.
+	tests := []struct {
+		args        []string
+		notTracking string
+		format      string // best candidate, "" for none
+		check       string
+	}{
+		{[]string{"detect", "Order 8181234567890123"}, "order_number", "", ""},
+		{[]string{"detect", "090-1234-5678"}, "phone", "", ""},
+		{[]string{"detect", "RB004010605CN"}, "", "s10", "invalid"},
+		{[]string{"detect", "--lang", "th", "821797074556"}, "", "jt-th", "none"},
+		{[]string{"detect", "--lang=ja", "821797074556"}, "", "jp-12", "valid"},
+	}
+	for _, tt := range tests {
+		out.Reset()
+		if code := run(context.Background(), tt.args, nil, &out, &errOut, env(nil)); code != 0 {
+			t.Fatalf("%q: exit %d, stderr %q", tt.args, code, errOut.String())
+		}
+		var got struct {
+			Candidates []struct {
+				Format     string `json:"format"`
+				CheckDigit string `json:"check_digit"`
+			} `json:"candidates"`
+			NotTracking string `json:"not_tracking"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+			t.Fatalf("%q: %v in %s", tt.args, err, out.String())
+		}
+		var format, check string
+		if len(got.Candidates) > 0 {
+			format, check = got.Candidates[0].Format, got.Candidates[0].CheckDigit
+		}
+		if got.NotTracking != tt.notTracking || format != tt.format || check != tt.check {
+			t.Errorf("%q: not_tracking %q, best %s %s; want %q, %s %s", tt.args, got.NotTracking, format, check, tt.notTracking, tt.format, tt.check)
+		}
+	}
 }
 
 func TestUnknownCommand(t *testing.T) {
