@@ -234,3 +234,28 @@ func TestAnsweringSourceIsAskedFirst(t *testing.T) {
 		t.Errorf("calls: first %d, second %d; want the source that knows the number asked first after the first round", first.callCount(), second.callCount())
 	}
 }
+
+// pushing is a scripted source that pushes its updates.
+type pushing struct{ *scripted }
+
+func (pushing) Pushes() bool { return true }
+
+func TestPushingSourcesArePolledRarely(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.follow(t, "LP00000000000001")
+	src := pushing{&scripted{name: "17track", prefix: "LP"}}
+	src.set(tracker.Result{Number: "LP00000000000001", Events: []tracker.Event{at(e.now, -1, tracker.StageOutForDelivery, "out")}})
+	p := poller.New(poller.Config{Store: e.st, Sources: []tracker.Source{src}, Now: func() time.Time { return e.now }})
+	if _, err := p.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.now = e.now.Add(poller.PushFallback - time.Minute)
+	if n, _ := p.Tick(ctx); n != 0 {
+		t.Errorf("a number of a pushing source was polled again after %v", poller.PushFallback-time.Minute)
+	}
+	e.now = e.now.Add(2 * time.Minute)
+	if n, _ := p.Tick(ctx); n != 1 {
+		t.Errorf("the fallback poll did not come after %v", poller.PushFallback)
+	}
+}

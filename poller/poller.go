@@ -244,6 +244,24 @@ func (p *Poller) firstSource(sh tracker.Shipment) tracker.Source {
 	return p.sourceFor(sh.Number)
 }
 
+// Pusher is a source that pushes updates (a webhook) for the numbers it
+// answered, so polling them is only a fallback.
+type Pusher interface {
+	Pushes() bool
+}
+
+// PushFallback is how often numbers of a pushing source are still polled.
+const PushFallback = 12 * time.Hour
+
+func (p *Poller) pushes(source string) bool {
+	for _, s := range p.cfg.Sources {
+		if ps, ok := s.(Pusher); ok && s.Name() == source {
+			return ps.Pushes()
+		}
+	}
+	return false
+}
+
 func (p *Poller) sourceFor(number string) tracker.Source {
 	for _, s := range p.cfg.Sources {
 		if s.Serves(number) {
@@ -293,6 +311,9 @@ func (p *Poller) commit(ctx context.Context, c store.Claim, old tracker.Shipment
 	}
 	var next time.Time
 	if d := NextCheck(snap.Stage, since, r.Error, r.NextCheck); d > 0 {
+		if r.Error == "" && p.pushes(r.Source) {
+			d = max(d, PushFallback) // news arrives by push; polling only catches lost pushes
+		}
 		next = now.Add(d)
 	}
 	if err := p.cfg.Store.Commit(ctx, c, snap, change, next, now); err != nil {

@@ -574,3 +574,7 @@ func (t statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return resp, err
 }
+
+// Pushes reports that 17TRACK pushes updates to the webhook for every
+// registered number, so the poller only polls them as a fallback.
+func (s *Source) Pushes() bool { return true }
