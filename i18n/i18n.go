@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -68,22 +69,25 @@ type Printer struct {
 	p    *message.Printer
 }
 
-var printers = func() map[string]*Printer {
+// printers compiles the catalogs on first use, after every area file's
+// init has registered its messages.
+var printers = sync.OnceValue(func() map[string]*Printer {
 	cat := build()
 	m := make(map[string]*Printer, len(langs))
 	for i, l := range langs {
 		m[l] = &Printer{lang: l, p: message.NewPrinter(tags[i], message.Catalog(cat))}
 	}
 	return m
-}()
+})
 
 // For returns the printer for lang. A code that is not supported is matched
 // as a language hint, so "ja-JP" gives Japanese and anything unknown English.
 func For(lang string) *Printer {
-	if p, ok := printers[lang]; ok {
+	m := printers()
+	if p, ok := m[lang]; ok {
 		return p
 	}
-	return printers[Match(lang)]
+	return m[Match(lang)]
 }
 
 // Lang returns the printer's language code.
@@ -138,11 +142,26 @@ func plurals(arg int, pairs ...string) text {
 	return t
 }
 
-// catalogs holds every message by language and key.
+// catalogs holds every message by language and key: the core messages of
+// en.go, ja.go and th.go, and those of each feature area.
 var catalogs = map[string]map[string]text{
 	Japanese: ja,
 	English:  en,
 	Thai:     th,
+}
+
+// area adds a feature's messages (keys under one prefix, kept in a file of
+// their own with all three languages) to the catalogs. Call it from an init
+// function; a key defined twice is a programming error.
+func area(msgs map[string]map[string]text) {
+	for lang, m := range msgs {
+		for k, t := range m {
+			if _, dup := catalogs[lang][k]; dup {
+				panic(fmt.Sprintf("i18n: %s message %q defined twice", lang, k))
+			}
+			catalogs[lang][k] = t
+		}
+	}
 }
 
 // build compiles the catalogs. A message that does not compile is a
