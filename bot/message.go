@@ -11,6 +11,11 @@ import (
 // Update is one thing a user did in a chat.
 type Update struct {
 	Chat store.ChatKey
+	// User is the sender's platform ID; in a group chat it differs from
+	// Chat.ID. Group is true for group chats, where anyone may add parcels
+	// and pushes go to the group.
+	User  string
+	Group bool
 	// Lang is the platform's hint of the user's language (e.g. Telegram's
 	// language_code), used when the chat has no language yet.
 	Lang   string

@@ -122,6 +122,13 @@ func (r *Router) Handle(ctx context.Context, u Update) (out []Message) {
 func (r *Router) chat(ctx context.Context, u Update, now time.Time) (store.Chat, error) {
 	chat, err := r.chats.Chat(ctx, u.Chat)
 	if err == nil {
+		if chat.Blocked {
+			// The user writes again: the platform delivers to them again.
+			chat.Blocked = false
+			if err := r.chats.SaveChat(ctx, chat); err != nil {
+				return store.Chat{}, fmt.Errorf("bot: unable to unblock chat: %w", err)
+			}
+		}
 		return chat, nil
 	}
 	if !errors.Is(err, store.ErrNotFound) {

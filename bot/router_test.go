@@ -144,3 +144,17 @@ func TestRouterApologises(t *testing.T) {
 		t.Errorf("store failure answered %+v", out)
 	}
 }
+
+func TestRouterUnblocksAChatThatWritesAgain(t *testing.T) {
+	chats := &chatMap{}
+	k := store.ChatKey{Platform: "telegram", ID: "7"}
+	if err := chats.SaveChat(context.Background(), store.Chat{Key: k, Lang: "en", Blocked: true}); err != nil {
+		t.Fatal(err)
+	}
+	r := NewRouter(chats, nil, nil)
+	r.Text(func(context.Context, *Context) ([]Message, error) { return nil, nil })
+	r.Handle(context.Background(), Update{Chat: k, Text: "hi again"})
+	if c, _ := chats.Chat(context.Background(), k); c.Blocked {
+		t.Error("the chat is still blocked after its user wrote")
+	}
+}
