@@ -73,6 +73,27 @@ type Subscription struct {
 	LastStage tracker.Stage `json:"last_stage"`
 }
 
+// SubscriptionChange names the fields UpdateSubscription sets; nil leaves
+// a field as it is.
+type SubscriptionChange struct {
+	Label    *string
+	Muted    *bool
+	Archived *bool
+}
+
+// Apply sets ch's fields on sub.
+func (ch SubscriptionChange) Apply(sub *Subscription) {
+	if ch.Label != nil {
+		sub.Label = *ch.Label
+	}
+	if ch.Muted != nil {
+		sub.Muted = *ch.Muted
+	}
+	if ch.Archived != nil {
+		sub.Archived = *ch.Archived
+	}
+}
+
 // Claim is a poller's lease on one number. Commit succeeds only while the
 // claim is current.
 type Claim struct {
@@ -125,6 +146,10 @@ type Store interface {
 	// Unsubscribe removes the subscription, or returns ErrNotFound. When
 	// the number has no subscribers left it leaves the schedule.
 	Unsubscribe(ctx context.Context, chat ChatKey, number string) error
+	// UpdateSubscription changes the fields ch sets on an existing
+	// subscription, in one atomic step, and returns it; ErrNotFound when
+	// there is none. LastStage is the dispatcher's and never changes here.
+	UpdateSubscription(ctx context.Context, chat ChatKey, number string, ch SubscriptionChange) (Subscription, error)
 	// Subscription returns one subscription, or ErrNotFound.
 	Subscription(ctx context.Context, chat ChatKey, number string) (Subscription, error)
 	// Subscriptions lists a chat's subscriptions, oldest first (ties by number).

@@ -305,6 +305,27 @@ func (s *Store) Shipment(ctx context.Context, number string) (tracker.Shipment, 
 	return sh, nil
 }
 
+// UpdateSubscription implements store.Store.
+func (s *Store) UpdateSubscription(ctx context.Context, chat store.ChatKey, number string, ch store.SubscriptionChange) (store.Subscription, error) {
+	var sub store.Subscription
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSubs)
+		if err := get(b, subKey(chat, number), &sub); err != nil {
+			return err
+		}
+		ch.Apply(&sub)
+		v, err := json.Marshal(sub)
+		if err != nil {
+			return err
+		}
+		return b.Put(subKey(chat, number), v)
+	})
+	if err != nil {
+		return store.Subscription{}, fmt.Errorf("boltstore: unable to update subscription %s of %s: %w", number, chat, err)
+	}
+	return sub, nil
+}
+
 // Link implements store.Store.
 func (s *Store) Link(ctx context.Context, alias, number string) error {
 	if alias == number {

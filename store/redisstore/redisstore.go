@@ -267,6 +267,40 @@ func (s *Store) Shipment(ctx context.Context, number string) (tracker.Shipment, 
 	return sh, nil
 }
 
+// UpdateSubscription implements store.Store.
+func (s *Store) UpdateSubscription(ctx context.Context, chat store.ChatKey, number string, ch store.SubscriptionChange) (store.Subscription, error) {
+	flag := func(set bool) string {
+		if set {
+			return "1"
+		}
+		return "0"
+	}
+	var label string
+	var muted, archived bool
+	if ch.Label != nil {
+		label = *ch.Label
+	}
+	if ch.Muted != nil {
+		muted = *ch.Muted
+	}
+	if ch.Archived != nil {
+		archived = *ch.Archived
+	}
+	raw, err := updateSubScript.Run(ctx, s.rdb, []string{s.keys.subs(chat)}, number,
+		flag(ch.Label != nil), label, flag(ch.Muted != nil), flag(muted), flag(ch.Archived != nil), flag(archived)).Text()
+	if errors.Is(err, redis.Nil) {
+		return store.Subscription{}, fmt.Errorf("redisstore: unable to update subscription %s of %s: %w", number, chat, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Subscription{}, fmt.Errorf("redisstore: unable to update subscription %s of %s: %w", number, chat, err)
+	}
+	var sub store.Subscription
+	if err := json.Unmarshal([]byte(raw), &sub); err != nil {
+		return store.Subscription{}, fmt.Errorf("redisstore: unable to decode subscription %s of %s: %w", number, chat, err)
+	}
+	return sub, nil
+}
+
 // Link implements store.Store.
 func (s *Store) Link(ctx context.Context, alias, number string) error {
 	if alias == number {

@@ -154,3 +154,26 @@ if ARGV[3] == '1' then
 end
 return 1
 `)
+
+// updateSubScript sets label, muted and archived of an existing
+// subscription (each only when its flag is "1") and returns the new JSON.
+//
+//	KEYS[1] subs:<chat>
+//	ARGV    number, setLabel, label, setMuted, muted, setArchived, archived
+var updateSubScript = redis.NewScript(`
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return false end
+local sub = cjson.decode(raw)
+if ARGV[2] == '1' then
+  if ARGV[3] == '' then sub.label = nil else sub.label = ARGV[3] end
+end
+if ARGV[4] == '1' then
+  if ARGV[5] == '1' then sub.muted = true else sub.muted = nil end
+end
+if ARGV[6] == '1' then
+  if ARGV[7] == '1' then sub.archived = true else sub.archived = nil end
+end
+local enc = cjson.encode(sub)
+redis.call('HSET', KEYS[1], ARGV[1], enc)
+return enc
+`)

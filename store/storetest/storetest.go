@@ -69,6 +69,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) (open func() store.Store)) 
 		{"FirstSeen", testFirstSeen},
 		{"FirstSeenExpires", testFirstSeenExpires},
 		{"LinkResolve", testLinkResolve},
+		{"UpdateSubscription", testUpdateSubscription},
 		{"Reopen", testReopen},
 		{"ContextCanceled", testContextCanceled},
 	}
@@ -1204,4 +1205,43 @@ func testLinkResolve(t *testing.T, h *harness) {
 	resolve("RB004010604CN", "RB004010604CN")
 	h.reopen()
 	resolve("123456789013", "LP00123456789012")
+}
+
+func testUpdateSubscription(t *testing.T, h *harness) {
+	ctx := context.Background()
+	chat := chatKey("1")
+	sub := h.subscribe(chat, "A", t0, tracker.StageNotFound)
+	label, yes, no := "phone case 📱", true, false
+	got, err := h.s.UpdateSubscription(ctx, chat, "A", store.SubscriptionChange{Label: &label, Muted: &yes})
+	if err != nil {
+		t.Fatalf("UpdateSubscription: %v", err)
+	}
+	want := sub
+	want.Label, want.Muted = label, true
+	mustEqual(t, "after label and mute", got, want)
+	// Only the fields set change; the rest, LastStage included, stay.
+	h.advance("A", tracker.StageNotFound, tracker.StageInTransit, t0, t0.Add(time.Hour))
+	ns := h.claimOutbox("c", 10, longLease)
+	if err := h.s.Ack(ctx, ns[0], true); err != nil {
+		t.Fatalf("Ack: %v", err)
+	}
+	got, err = h.s.UpdateSubscription(ctx, chat, "A", store.SubscriptionChange{Muted: &no, Archived: &yes})
+	if err != nil {
+		t.Fatalf("UpdateSubscription: %v", err)
+	}
+	want.Muted, want.Archived, want.LastStage = false, true, tracker.StageInTransit
+	mustEqual(t, "after unmute and archive", got, want)
+	h.reopen()
+	stored, err := h.s.Subscription(ctx, chat, "A")
+	if err != nil {
+		t.Fatalf("Subscription: %v", err)
+	}
+	mustEqual(t, "stored", stored, want)
+	empty := ""
+	if got, err = h.s.UpdateSubscription(ctx, chat, "A", store.SubscriptionChange{Label: &empty}); err != nil || got.Label != "" {
+		t.Errorf("clearing the label: %+v, %v", got, err)
+	}
+	if _, err := h.s.UpdateSubscription(ctx, chat, "B", store.SubscriptionChange{Muted: &yes}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("UpdateSubscription of a missing subscription = %v, want ErrNotFound", err)
+	}
 }
