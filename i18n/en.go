@@ -68,6 +68,9 @@ var en = map[string]text{
 	"help.text": s("Paste one or more tracking numbers and I will follow them and tell you whenever they move.\n" +
 		"/list — the parcels you follow\n" +
 		"/stop N — stop following parcel N of /list\n" +
+		"/show N — the whole history of parcel N\n" +
+		"/name N phone case — give parcel N a name\n" +
+		"/mute N, /unmute N — silence or resume its notifications\n" +
 		"/lang ja|en|th — change the language\n" +
 		"Want to try first? Send SBXJP0001, a simulated parcel."),
 	"welcome":             s("Hi, I'm Todoku (届く)! I keep an eye on your AliExpress parcels and tell you when they move.\nPaste a tracking number to start."),

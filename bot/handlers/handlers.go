@@ -16,6 +16,7 @@ type Store interface {
 	Subscribe(ctx context.Context, sub store.Subscription, stub tracker.Shipment) (store.Subscription, tracker.Shipment, bool, error)
 	Unsubscribe(ctx context.Context, chat store.ChatKey, number string) error
 	Subscription(ctx context.Context, chat store.ChatKey, number string) (store.Subscription, error)
+	UpdateSubscription(ctx context.Context, chat store.ChatKey, number string, ch store.SubscriptionChange) (store.Subscription, error)
 	Subscriptions(ctx context.Context, chat store.ChatKey) ([]store.Subscription, error)
 	Shipment(ctx context.Context, number string) (tracker.Shipment, error)
 	Resolve(ctx context.Context, number string) (string, error)
@@ -60,6 +61,10 @@ func (h *Handlers) Register(r *bot.Router) {
 	r.Command("list", h.list)
 	r.Command("stop", h.stop)
 	r.Command("lang", h.lang)
+	r.Command("show", h.show)
+	r.Command("name", h.name)
+	r.Command("mute", h.mute)
+	r.Command("unmute", h.unmute)
 	r.Command("track", h.track)
 	r.Text(h.track)
 }

@@ -18,6 +18,7 @@ import (
 )
 
 type harness struct {
+	p    *poller.Poller
 	st   *boltstore.Store
 	r    *bot.Router
 	now  time.Time
@@ -34,6 +35,7 @@ func newHarness(t *testing.T) *harness {
 	h := &harness{st: st, now: time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC), chat: store.ChatKey{Platform: "test", ID: "42"}}
 	now := func() time.Time { return h.now }
 	p := poller.New(poller.Config{Store: st, Sources: []tracker.Source{sandbox.New(sandbox.Options{Now: now})}, Now: now})
+	h.p = p
 	h.r = bot.NewRouter(st, now, nil)
 	(&handlers.Handlers{Store: st, Checker: p, MaxNumbers: 3}).Register(h.r)
 	return h
@@ -271,5 +273,65 @@ func TestNotTrackingNumbersGetAClearAnswer(t *testing.T) {
 	}
 	if n := len(h.numbers(t)); n != 0 {
 		t.Errorf("an order number was followed")
+	}
+}
+
+func TestNameMuteShow(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	h.say(t, "SBXJP0001")
+	h.now = h.now.Add(time.Minute)
+	h.say(t, "LP00123456789012")
+
+	if out := h.say(t, "/name 2 phone case 📱"); out[0].Text != en.T("name.done", "LP00123456789012", "phone case 📱") {
+		t.Errorf("/name 2: %q", out[0].Text)
+	}
+	if out := h.say(t, "/name phone\u200b case"); out[0].Text != en.T("which.not_found", "phone\u200b") {
+		// With two parcels, a name must say which one.
+		t.Errorf("/name without which: %q", out[0].Text)
+	}
+	if out := h.say(t, "/mute phone case 📱"); out[0].Text != en.T("mute.done", "phone case 📱") {
+		t.Errorf("/mute by name: %q", out[0].Text)
+	}
+	sub, err := h.st.Subscription(ctx, h.chat, "LP00123456789012")
+	if err != nil || !sub.Muted || sub.Label != "phone case 📱" {
+		t.Fatalf("subscription %+v (err %v)", sub, err)
+	}
+	out := h.say(t, "/list")
+	if !strings.Contains(out[0].Text, en.T("list.item", 2, "phone case 📱 (LP00123456789012)", en.T("stage.not_found.name"))) {
+		t.Errorf("/list does not show the name: %q", out[0].Text)
+	}
+	out = h.r.Handle(ctx, bot.Update{Chat: h.chat, Button: "unmute LP00123456789012"})
+	if out[0].Text != en.T("unmute.done", "phone case 📱") {
+		t.Errorf("unmute button: %q", out[0].Text)
+	}
+
+	// Three simulated days later the sandbox parcel has a history.
+	h.now = h.now.Add(3 * 24 * time.Hour)
+	if _, err := h.p.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	out = h.say(t, "/show 1")
+	if len(out) != 2 || out[0].Card == nil || out[0].Card.Number != "SBXJP0001" {
+		t.Fatalf("/show 1 answered %+v", out)
+	}
+	if !strings.HasPrefix(out[1].Text, en.T("show.header", "SBXJP0001")) || strings.Count(out[1].Text, "\n• ") < 2 {
+		t.Errorf("/show history %q", out[1].Text)
+	}
+	var data []string
+	for _, b := range out[0].Buttons {
+		data = append(data, b.Data)
+		if len(b.Data) > 64 {
+			t.Errorf("button data %q is longer than Telegram's 64 bytes", b.Data)
+		}
+	}
+	if strings.Join(data, ",") != "show SBXJP0001,mute SBXJP0001,stop SBXJP0001" {
+		t.Errorf("card buttons %v", data)
+	}
+	if out := h.say(t, "/show nothing-like-it"); out[0].Text != en.T("which.not_found", "nothing-like-it") {
+		t.Errorf("/show unknown: %q", out[0].Text)
+	}
+	if out := h.say(t, "/mute"); out[0].Text != en.T("which.usage", "/mute") {
+		t.Errorf("/mute without which: %q", out[0].Text)
 	}
 }

@@ -45,7 +45,7 @@ func (h *Handlers) track(ctx context.Context, c *bot.Context) ([]bot.Message, er
 		out = append(out, bot.Message{Text: c.P.T("track.typo", typo.Number, carrierNames(c, typo.Carriers))})
 	}
 	if n := len(out); n > 0 {
-		out[n-1].Buttons = menu(c)
+		out[n-1].Buttons = append(out[n-1].Buttons, menu(c)...)
 	}
 	return out, nil
 }
@@ -75,8 +75,9 @@ func (h *Handlers) follow(ctx context.Context, c *bot.Context, cand tracker.Cand
 			return bot.Message{}, fmt.Errorf("handlers: unable to load %s: %w", cand.Number, err)
 		}
 		return bot.Message{
-			Text: c.P.T("track.already", cand.Number) + h.trouble(c, sh),
-			Card: bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location()),
+			Text:    c.P.T("track.already", cand.Number) + h.trouble(c, sh),
+			Card:    bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location()),
+			Buttons: cardButtons(c, sub),
 		}, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return bot.Message{}, fmt.Errorf("handlers: unable to look up subscription: %w", err)
@@ -101,7 +102,7 @@ func (h *Handlers) follow(ctx context.Context, c *bot.Context, cand tracker.Cand
 	}
 	text := c.P.T("track.subscribed", sh.Number, bot.CarrierName(c.P, sh.Carrier))
 	text += h.trouble(c, sh)
-	return bot.Message{Text: text, Card: bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location())}, nil
+	return bot.Message{Text: text, Card: bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location()), Buttons: cardButtons(c, sub)}, nil
 }
 
 // trouble explains, on a line of its own, why a shipment's data may be
