@@ -141,18 +141,30 @@ func (d *Dispatcher) deliver(ctx context.Context, n store.Notification) error {
 		return d.drop(ctx, n, "chat blocked the bot")
 	case sub.LastStage == n.To:
 		return d.drop(ctx, n, "chat already knows this stage")
-	case !Wanted(chat.Level, n.To):
-		return d.drop(ctx, n, "below the chat's notification level")
 	}
 	platform, ok := d.platforms[n.Chat.Platform]
 	if !ok {
 		return fmt.Errorf("bot: no platform %q is running", n.Chat.Platform)
 	}
+	level, low := chat.Level, false
+	if q, ok := platform.(QuotaAware); ok && q.LowOnQuota(ctx) {
+		level, low = store.LevelKey, true
+	}
+	if !Wanted(level, n.To) {
+		return d.drop(ctx, n, "below the chat's notification level")
+	}
 	sh, err := d.cfg.Store.Shipment(ctx, n.Number)
 	if err != nil {
 		return err
 	}
-	msgs := Push(i18n.For(chat.Lang), sh, n, sub.Label, d.cfg.Now(), chatLocation(chat))
+	now := d.cfg.Now()
+	p := i18n.For(chat.Lang)
+	msgs := Push(p, sh, n, sub.Label, now, chatLocation(chat))
+	month := now.In(chatLocation(chat)).Format("2006-01")
+	tell := low && chat.QuotaNotice != month
+	if tell {
+		msgs = append(msgs, Message{Text: p.T("notify.quota_low")})
+	}
 	if err := platform.Send(ctx, n.Chat.ID, msgs, n.IdempotencyKey()); err != nil {
 		if IsPermanent(err) {
 			chat.Blocked = true
@@ -163,7 +175,20 @@ func (d *Dispatcher) deliver(ctx context.Context, n store.Notification) error {
 		}
 		return err
 	}
+	if tell {
+		chat.QuotaNotice = month
+		if err := d.cfg.Store.SaveChat(ctx, chat); err != nil {
+			d.log.Warn("Could not record the quota notice.", slog.String("chat", n.Chat.String()), slog.Any("error", err))
+		}
+	}
 	return d.cfg.Store.Ack(ctx, n, true)
+}
+
+// QuotaAware is a platform whose pushes are counted against a monthly
+// quota (LINE). While it runs low, chats hear only of key stages, and each
+// is told so once a month.
+type QuotaAware interface {
+	LowOnQuota(ctx context.Context) bool
 }
 
 func (d *Dispatcher) drop(ctx context.Context, n store.Notification, why string) error {

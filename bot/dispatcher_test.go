@@ -272,3 +272,34 @@ func TestHandoverPushNamesTheDomesticNumber(t *testing.T) {
 		t.Errorf("card note %q does not show the domestic number", note)
 	}
 }
+
+// lowQuota is a fake platform whose monthly quota runs low.
+type lowQuota struct{ *fakePlatform }
+
+func (lowQuota) LowOnQuota(context.Context) bool { return true }
+
+func TestLowQuotaKeepsOnlyKeyStagesAndSaysSoOnce(t *testing.T) {
+	f := newFixture(t)
+	lq := lowQuota{f.p}
+	f.d = bot.NewDispatcher(bot.DispatcherConfig{Store: f.st, Platforms: []bot.Platform{lq}, Lease: time.Minute, Now: f.wall.Now})
+	f.follow(t, "a", "LP00123456789012", store.LevelStages)
+	f.move(t, "LP00123456789012", tracker.StageInTransit)
+	f.move(t, "LP00123456789012", tracker.StageOutForDelivery)
+	f.move(t, "LP00123456789012", tracker.StageDelivered)
+	f.drain(t)
+	if got, want := f.p.stages(), []string{"a:out_for_delivery", "a:delivered"}; !slices.Equal(got, want) {
+		t.Errorf("sent %v, want %v", got, want)
+	}
+	notice := i18n.For(i18n.Japanese).T("notify.quota_low")
+	var told int
+	for _, s := range f.p.sent {
+		for _, m := range s.msgs {
+			if m.Text == notice {
+				told++
+			}
+		}
+	}
+	if told != 1 {
+		t.Errorf("told about the quota %d times, want once", told)
+	}
+}

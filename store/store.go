@@ -52,12 +52,16 @@ const (
 
 // Chat holds one conversation's settings.
 type Chat struct {
-	Key       ChatKey   `json:"key"`
-	Lang      string    `json:"lang"`                // "ja", "en" or "th"
-	TimeZone  string    `json:"tz,omitempty"`        // IANA name, e.g. "Asia/Tokyo"
-	Level     string    `json:"level,omitempty"`     // LevelAll, LevelStages, LevelKey
-	Blocked   bool      `json:"blocked,omitempty"`   // the platform refused delivery
-	CreatedAt time.Time `json:"created_at,omitzero"` // first contact
+	Key      ChatKey `json:"key"`
+	Lang     string  `json:"lang"`              // "ja", "en" or "th"
+	TimeZone string  `json:"tz,omitempty"`      // IANA name, e.g. "Asia/Tokyo"
+	Level    string  `json:"level,omitempty"`   // LevelAll, LevelStages, LevelKey
+	Blocked  bool    `json:"blocked,omitempty"` // the platform refused delivery
+	// QuotaNotice is the month ("2026-11") the chat was last told that
+	// pushes are limited to key stages because the platform's monthly
+	// quota runs low.
+	QuotaNotice string    `json:"quota_notice,omitempty"`
+	CreatedAt   time.Time `json:"created_at,omitzero"` // first contact
 }
 
 // Subscription ties a chat to a number it follows.
