@@ -19,6 +19,14 @@ const (
 	envSandboxSpeed = "TODOKU_SANDBOX_SPEED"
 	envLogLevel     = "TODOKU_LOG_LEVEL"
 	envSources      = "TODOKU_SOURCES"
+
+	envTelegramToken   = "TODOKU_TELEGRAM_TOKEN"
+	envTelegramAPI     = "TODOKU_TELEGRAM_API_URL"
+	envTelegramWebhook = "TODOKU_TELEGRAM_WEBHOOK_URL"
+	envTelegramSecret  = "TODOKU_TELEGRAM_WEBHOOK_SECRET"
+	envLineSecret      = "TODOKU_LINE_CHANNEL_SECRET"
+	envLineToken       = "TODOKU_LINE_CHANNEL_TOKEN"
+	envLineAPI         = "TODOKU_LINE_API_URL"
 )
 
 // config is the effective configuration.
@@ -31,6 +39,14 @@ type config struct {
 	SandboxSpeed float64
 	LogLevel     slog.Level
 	Sources      []sourceConfig // carrier sources, in the order they are asked
+
+	TelegramToken   string // secret; Telegram is off without it
+	TelegramAPI     string
+	TelegramWebhook string // public URL of /telegram/webhook; empty: long polling
+	TelegramSecret  string // secret
+	LineSecret      string // secret; LINE is off without it and the token
+	LineToken       string // secret
+	LineAPI         string
 }
 
 // loadConfig reads the environment through getenv. Defaults make a
@@ -67,6 +83,21 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.Sources, err = loadSources(getenv); err != nil {
 		return c, err
 	}
+	for _, sec := range []struct {
+		name string
+		dst  *string
+	}{
+		{envTelegramToken, &c.TelegramToken}, {envTelegramSecret, &c.TelegramSecret},
+		{envLineSecret, &c.LineSecret}, {envLineToken, &c.LineToken},
+	} {
+		if *sec.dst, err = secret(getenv, sec.name); err != nil {
+			return c, err
+		}
+	}
+	c.TelegramAPI, c.TelegramWebhook, c.LineAPI = getenv(envTelegramAPI), getenv(envTelegramWebhook), getenv(envLineAPI)
+	if (c.LineSecret == "") != (c.LineToken == "") {
+		return c, fmt.Errorf("LINE needs both %s and %s", envLineSecret, envLineToken)
+	}
 	if v := getenv(envLogLevel); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			return c, fmt.Errorf("%s: want debug, info, warn or error, got %q", envLogLevel, v)
@@ -89,4 +120,42 @@ func secret(getenv func(string) string, name string) (string, error) {
 		return "", fmt.Errorf("%s_FILE: unable to read the file: %w", name, err)
 	}
 	return strings.TrimSpace(string(b)), nil
+}
+
+// redacted lists the effective configuration for `bot config`, secrets
+// shown only as set or unset.
+func (c config) redacted() [][2]string {
+	hide := func(v string) string {
+		if v == "" {
+			return "(unset)"
+		}
+		return "(set)"
+	}
+	out := [][2]string{
+		{envHTTPAddr, c.HTTPAddr},
+		{envRedisURL, hide(c.RedisURL)},
+		{envRedisPrefix, c.RedisPrefix},
+		{envDBPath, c.DBPath},
+		{envSandbox, strconv.FormatBool(c.Sandbox)},
+		{envSandboxSpeed, strconv.FormatFloat(c.SandboxSpeed, 'g', -1, 64)},
+		{envLogLevel, c.LogLevel.String()},
+		{envTelegramToken, hide(c.TelegramToken)},
+		{envTelegramAPI, c.TelegramAPI},
+		{envTelegramWebhook, c.TelegramWebhook},
+		{envTelegramSecret, hide(c.TelegramSecret)},
+		{envLineSecret, hide(c.LineSecret)},
+		{envLineToken, hide(c.LineToken)},
+		{envLineAPI, c.LineAPI},
+	}
+	var names []string
+	for _, s := range c.Sources {
+		names = append(names, s.Name)
+		spec, _ := specFor(s.Name)
+		out = append(out, [2]string{spec.env + "_URL", s.BaseURL})
+		if spec.keyEnv != "" {
+			out = append(out, [2]string{spec.keyEnv, hide(s.Key)})
+		}
+	}
+	out = append(out, [2]string{envSources, strings.Join(names, ",")})
+	return out
 }

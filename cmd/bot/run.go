@@ -36,6 +36,7 @@ Usage:
                         print the normalized events of a saved carrier answer as JSON
   bot check [--json] NUMBER...
                         fetch each number once from the carriers and print its timeline
+  bot config            print the effective configuration, secrets redacted
   bot help              show this help
 
 Configuration comes from TODOKU_* environment variables; see the README.
@@ -53,6 +54,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	case "detect":
 		return detect(args, stdout, stderr)
+	case "config":
+		cfg, err := loadConfig(getenv)
+		if err != nil {
+			fmt.Fprintf(stderr, "bot: %v\n", err)
+			return 2
+		}
+		for _, kv := range cfg.redacted() {
+			fmt.Fprintf(stdout, "%s=%s\n", kv[0], kv[1])
+		}
+		return 0
 	case "parse":
 		return parseCmd(args, stdout, stderr)
 	case "check":

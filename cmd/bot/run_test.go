@@ -257,3 +257,27 @@ func TestHealthz(t *testing.T) {
 		t.Errorf("store closed: %d %+v", code, h)
 	}
 }
+
+func TestConfigCommandRedactsSecrets(t *testing.T) {
+	var out bytes.Buffer
+	code := run(context.Background(), []string{"config"}, nil, &out, io.Discard, env(map[string]string{
+		envRedisURL: "redis://:hunter2@10.0.0.1:6379/0", envTelegramToken: "123:SECRET-token",
+		envLineSecret: "line-secret", envLineToken: "line-token", "TODOKU_17TRACK_KEY": "17-key",
+	}))
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, secret := range []string{"hunter2", "SECRET-token", "line-secret", "line-token", "17-key"} {
+		if strings.Contains(out.String(), secret) {
+			t.Errorf("bot config prints the secret %q:\n%s", secret, out.String())
+		}
+	}
+	for _, want := range []string{envTelegramToken + "=(set)", "TODOKU_17TRACK_KEY=(set)", envSources + "=cainiao,japan-post,yamato,sagawa,17track"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("bot config lacks %q:\n%s", want, out.String())
+		}
+	}
+	if code := run(context.Background(), []string{"config"}, nil, io.Discard, io.Discard, env(map[string]string{envLineSecret: "x"})); code != 2 {
+		t.Errorf("half a LINE configuration exits %d, want 2", code)
+	}
+}
