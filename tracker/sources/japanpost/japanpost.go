@@ -8,10 +8,9 @@ import (
 	"slices"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/todoku/todoku/tracker"
 	"github.com/todoku/todoku/tracker/sources/fetch"
+	"github.com/todoku/todoku/tracker/sources/jppage"
 )
 
 // Name is the source ID.
@@ -25,12 +24,7 @@ const DefaultBaseURL = "https://trackings.post.japanpost.jp"
 const searchPath = "/services/srv/search/direct"
 
 // Options configure a Source. Zero values take the defaults.
-type Options struct {
-	BaseURL string       // default DefaultBaseURL
-	HTTP    *http.Client // default: a plain client
-	Rate    rate.Limit   // requests per second, default 0.5: the site is public, be gentle
-	Timeout time.Duration
-}
+type Options = jppage.Options
 
 // Source tracks numbers on Japan Post's public site. It is safe for
 // concurrent use.
@@ -42,13 +36,7 @@ var _ tracker.Source = (*Source)(nil)
 
 // New returns a source, or an error for a base URL that is not absolute.
 func New(o Options) (*Source, error) {
-	if o.BaseURL == "" {
-		o.BaseURL = DefaultBaseURL
-	}
-	if o.Rate <= 0 {
-		o.Rate = 0.5
-	}
-	c, err := fetch.New(fetch.Config{Source: Name, BaseURL: o.BaseURL, Timeout: o.Timeout, Rate: o.Rate, HTTP: o.HTTP})
+	c, err := jppage.Client(Name, DefaultBaseURL, o)
 	if err != nil {
 		return nil, fmt.Errorf("japanpost: %w", err)
 	}

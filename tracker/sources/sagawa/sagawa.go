@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/todoku/todoku/tracker"
 	"github.com/todoku/todoku/tracker/sources/fetch"
+	"github.com/todoku/todoku/tracker/sources/jppage"
 )
 
 // Name is the source ID.
@@ -24,12 +22,7 @@ const DefaultBaseURL = "https://k2k.sagawa-exp.co.jp"
 const searchPath = "/p/web/okurijosearch.do"
 
 // Options configure a Source. Zero values take the defaults.
-type Options struct {
-	BaseURL string       // default DefaultBaseURL
-	HTTP    *http.Client // default: a plain client
-	Rate    rate.Limit   // requests per second, default 0.5: the site is public, be gentle
-	Timeout time.Duration
-}
+type Options = jppage.Options
 
 // Source tracks numbers on Sagawa's public site. It is safe for concurrent
 // use.
@@ -41,13 +34,7 @@ var _ tracker.Source = (*Source)(nil)
 
 // New returns a source, or an error for a base URL that is not absolute.
 func New(o Options) (*Source, error) {
-	if o.BaseURL == "" {
-		o.BaseURL = DefaultBaseURL
-	}
-	if o.Rate <= 0 {
-		o.Rate = 0.5
-	}
-	c, err := fetch.New(fetch.Config{Source: Name, BaseURL: o.BaseURL, Timeout: o.Timeout, Rate: o.Rate, HTTP: o.HTTP})
+	c, err := jppage.Client(Name, DefaultBaseURL, o)
 	if err != nil {
 		return nil, fmt.Errorf("sagawa: %w", err)
 	}
@@ -64,13 +51,7 @@ func (s *Source) BatchSize() int { return 1 }
 // Serves reports whether number is a 12-digit number with a valid check
 // digit, the shape Sagawa shares with Japan Post and Yamato.
 func (s *Source) Serves(number string) bool {
-	for _, c := range tracker.Detect(number) {
-		if c.Number == number && c.Format == tracker.FormatJP12 && c.CheckDigit == tracker.CheckValid &&
-			slices.Contains(c.Carriers, tracker.CarrierSagawa) {
-			return true
-		}
-	}
-	return false
+	return jppage.ServesJP12(number, tracker.CarrierSagawa)
 }
 
 // Fetch asks for each number in turn and answers one Result per query, in

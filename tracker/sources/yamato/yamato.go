@@ -8,10 +8,9 @@ import (
 	"slices"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/todoku/todoku/tracker"
 	"github.com/todoku/todoku/tracker/sources/fetch"
+	"github.com/todoku/todoku/tracker/sources/jppage"
 )
 
 // Name is the source ID.
@@ -27,12 +26,7 @@ const formPath = "/cgi-bin/tneko"
 const maxBatch = 10
 
 // Options configure a Source. Zero values take the defaults.
-type Options struct {
-	BaseURL string       // default DefaultBaseURL
-	HTTP    *http.Client // default: a plain client
-	Rate    rate.Limit   // requests per second, default 0.5: the site is public, be gentle
-	Timeout time.Duration
-}
+type Options = jppage.Options
 
 // Source tracks numbers on Yamato's public site. It is safe for concurrent
 // use.
@@ -44,13 +38,7 @@ var _ tracker.Source = (*Source)(nil)
 
 // New returns a source, or an error for a base URL that is not absolute.
 func New(o Options) (*Source, error) {
-	if o.BaseURL == "" {
-		o.BaseURL = DefaultBaseURL
-	}
-	if o.Rate <= 0 {
-		o.Rate = 0.5
-	}
-	c, err := fetch.New(fetch.Config{Source: Name, BaseURL: o.BaseURL, Timeout: o.Timeout, Rate: o.Rate, HTTP: o.HTTP})
+	c, err := jppage.Client(Name, DefaultBaseURL, o)
 	if err != nil {
 		return nil, fmt.Errorf("yamato: %w", err)
 	}
@@ -66,13 +54,7 @@ func (s *Source) BatchSize() int { return maxBatch }
 // Serves reports whether number is a 12-digit number with a valid check
 // digit, the shape Yamato shares with Japan Post and Sagawa.
 func (s *Source) Serves(number string) bool {
-	for _, c := range tracker.Detect(number) {
-		if c.Number == number && c.Format == tracker.FormatJP12 && c.CheckDigit == tracker.CheckValid &&
-			slices.Contains(c.Carriers, tracker.CarrierYamato) {
-			return true
-		}
-	}
-	return false
+	return jppage.ServesJP12(number, tracker.CarrierYamato)
 }
 
 // Fetch posts the numbers in groups of BatchSize and answers one Result per
