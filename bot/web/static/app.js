@@ -177,7 +177,7 @@
 
   function timeOf(ms) {
     try {
-      return new Date(ms).toLocaleTimeString(navigator.language || undefined, { hour: "2-digit", minute: "2-digit" });
+      return new Date(ms).toLocaleTimeString(uiLang, { hour: "2-digit", minute: "2-digit" });
     } catch {
       return "";
     }
@@ -255,6 +255,13 @@
     return t("failed");
   }
 
+  // langHint is the language a new chat starts in: the page's own, with
+  // the browser's region when the browser speaks the same language.
+  function langHint() {
+    const nav = navigator.language || "";
+    return nav.toLowerCase().split("-")[0] === uiLang ? nav : uiLang;
+  }
+
   // send posts one message; replies are shown in the order they were sent.
   function send(fields, echo) {
     addEntry({ from: "user", text: echo });
@@ -265,7 +272,7 @@
         const res = await fetch("api/messages", {
           method: "POST",
           headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ chat: forChat, lang: navigator.language || "", ...fields }),
+          body: JSON.stringify({ chat: forChat, lang: langHint(), ...fields }),
         });
         let body = null;
         try { body = await res.json(); } catch { /* not JSON */ }
@@ -285,9 +292,12 @@
     });
   }
 
+  // autosize fits the input to its text, up to 160px; only then it scrolls.
   function autosize() {
     input.style.height = "auto";
-    input.style.height = Math.min(input.scrollHeight + 2, 160) + "px";
+    const h = input.scrollHeight + 2;
+    input.style.height = Math.min(h, 160) + "px";
+    input.style.overflowY = h > 160 ? "auto" : "hidden";
   }
 
   form.addEventListener("submit", (ev) => {
