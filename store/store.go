@@ -72,6 +72,9 @@ type Subscription struct {
 	Muted     bool      `json:"muted,omitempty"`
 	Archived  bool      `json:"archived,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// Protection is when AliExpress buyer protection ends for this
+	// parcel, when the user told us; zero when unknown.
+	Protection time.Time `json:"protection,omitzero"`
 	// LastStage is the stage this chat was last told about, by a reply or
 	// a push. The dispatcher never pushes the same stage twice in a row.
 	LastStage tracker.Stage `json:"last_stage"`
@@ -80,9 +83,10 @@ type Subscription struct {
 // SubscriptionChange names the fields UpdateSubscription sets; nil leaves
 // a field as it is.
 type SubscriptionChange struct {
-	Label    *string
-	Muted    *bool
-	Archived *bool
+	Label      *string
+	Muted      *bool
+	Archived   *bool
+	Protection *time.Time // the zero time forgets it
 }
 
 // Apply sets ch's fields on sub.
@@ -95,6 +99,9 @@ func (ch SubscriptionChange) Apply(sub *Subscription) {
 	}
 	if ch.Archived != nil {
 		sub.Archived = *ch.Archived
+	}
+	if ch.Protection != nil {
+		sub.Protection = *ch.Protection
 	}
 }
 

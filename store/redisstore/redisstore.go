@@ -286,8 +286,13 @@ func (s *Store) UpdateSubscription(ctx context.Context, chat store.ChatKey, numb
 	if ch.Archived != nil {
 		archived = *ch.Archived
 	}
+	var protection string
+	if ch.Protection != nil && !ch.Protection.IsZero() {
+		protection = ch.Protection.Format(time.RFC3339Nano)
+	}
 	raw, err := updateSubScript.Run(ctx, s.rdb, []string{s.keys.subs(chat)}, number,
-		flag(ch.Label != nil), label, flag(ch.Muted != nil), flag(muted), flag(ch.Archived != nil), flag(archived)).Text()
+		flag(ch.Label != nil), label, flag(ch.Muted != nil), flag(muted), flag(ch.Archived != nil), flag(archived),
+		flag(ch.Protection != nil), protection).Text()
 	if errors.Is(err, redis.Nil) {
 		return store.Subscription{}, fmt.Errorf("redisstore: unable to update subscription %s of %s: %w", number, chat, store.ErrNotFound)
 	}

@@ -159,7 +159,8 @@ return 1
 // subscription (each only when its flag is "1") and returns the new JSON.
 //
 //	KEYS[1] subs:<chat>
-//	ARGV    number, setLabel, label, setMuted, muted, setArchived, archived
+//	ARGV    number, setLabel, label, setMuted, muted, setArchived, archived,
+//	        setProtection, protection (RFC 3339, "" to forget)
 var updateSubScript = redis.NewScript(`
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return false end
@@ -172,6 +173,9 @@ if ARGV[4] == '1' then
 end
 if ARGV[6] == '1' then
   if ARGV[7] == '1' then sub.archived = true else sub.archived = nil end
+end
+if ARGV[8] == '1' then
+  if ARGV[9] == '' then sub.protection = nil else sub.protection = ARGV[9] end
 end
 local enc = cjson.encode(sub)
 redis.call('HSET', KEYS[1], ARGV[1], enc)

@@ -1241,6 +1241,19 @@ func testUpdateSubscription(t *testing.T, h *harness) {
 	if got, err = h.s.UpdateSubscription(ctx, chat, "A", store.SubscriptionChange{Label: &empty}); err != nil || got.Label != "" {
 		t.Errorf("clearing the label: %+v, %v", got, err)
 	}
+	end := time.Date(2026, 12, 20, 0, 0, 0, 0, time.FixedZone("JST", 9*3600))
+	got, err = h.s.UpdateSubscription(ctx, chat, "A", store.SubscriptionChange{Protection: &end})
+	if err != nil || !got.Protection.Equal(end) || got.Label != "" || !got.Archived {
+		t.Errorf("setting protection: %+v, %v", got, err)
+	}
+	h.reopen()
+	if stored, err := h.s.Subscription(ctx, chat, "A"); err != nil || !stored.Protection.Equal(end) {
+		t.Errorf("stored protection %v (err %v)", stored.Protection, err)
+	}
+	var never time.Time
+	if got, err = h.s.UpdateSubscription(ctx, chat, "A", store.SubscriptionChange{Protection: &never}); err != nil || !got.Protection.IsZero() {
+		t.Errorf("forgetting protection: %+v, %v", got, err)
+	}
 	if _, err := h.s.UpdateSubscription(ctx, chat, "B", store.SubscriptionChange{Muted: &yes}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("UpdateSubscription of a missing subscription = %v, want ErrNotFound", err)
 	}
