@@ -36,6 +36,8 @@ Usage:
                         print the normalized events of a saved carrier answer as JSON
   bot check [--json] NUMBER...
                         fetch each number once from the carriers and print its timeline
+  bot intent [--json] TEXT...
+                        print what each TEXT asks for (intent, language, numbers, parcel) as JSON
   bot config            print the effective configuration, secrets redacted
   bot help              show this help
 
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	case "parse":
 		return parseCmd(args, stdout, stderr)
+	case "intent":
+		return intentCmd(args, stdout, stderr)
 	case "check":
 		return checkCmd(ctx, args, stdout, stderr, getenv)
 	case "serve", "chat":
