@@ -71,6 +71,9 @@ var en = map[string]text{
 		"/show N — the whole history of parcel N\n" +
 		"/name N phone case — give parcel N a name\n" +
 		"/mute N, /unmute N — silence or resume its notifications\n" +
+		"/why N — where it is, when it should come, what to do\n" +
+		"/protect N 2026-12-20 — when buyer protection ends, so I can warn you\n" +
+		"Or just ask: “where is it?”, “why is it late?”\n" +
 		"/lang ja|en|th — change the language\n" +
 		"Want to try first? Send SBXJP0001, a simulated parcel."),
 	"welcome":             s("Hi, I'm Todoku (届く)! I keep an eye on your AliExpress parcels and tell you when they move.\nPaste a tracking number to start."),

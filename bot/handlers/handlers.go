@@ -40,6 +40,9 @@ type Handlers struct {
 	// answer says so, default 1 hour.
 	SourceDownAfter time.Duration
 	Logger          *slog.Logger
+	// Durations are the typical stage durations advice compares against;
+	// nil means tracker.DefaultDurations.
+	Durations tracker.Durations
 }
 
 // Register routes every command and plain text to its handler.
@@ -66,7 +69,9 @@ func (h *Handlers) Register(r *bot.Router) {
 	r.Command("mute", h.mute)
 	r.Command("unmute", h.unmute)
 	r.Command("track", h.track)
-	r.Text(h.track)
+	r.Command("why", h.why)
+	r.Command("protect", h.protect)
+	r.Text(h.ask)
 }
 
 // menu is the row of buttons most answers end with.

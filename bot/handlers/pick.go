@@ -86,6 +86,7 @@ func cardButtons(c *bot.Context, sub store.Subscription) []bot.Button {
 		mute = bot.Button{Label: c.P.T("button.unmute"), Data: "unmute " + sub.Number}
 	}
 	return []bot.Button{
+		{Label: c.P.T("button.advice"), Data: "why " + sub.Number},
 		{Label: c.P.T("button.details"), Data: "show " + sub.Number},
 		mute,
 		{Label: c.P.T("button.stop"), Data: "stop " + sub.Number},
