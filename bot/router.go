@@ -52,6 +52,7 @@ type Router struct {
 	log      *slog.Logger
 	commands map[string]HandlerFunc
 	text     HandlerFunc
+	levels   map[string]string // platform -> notification level of new chats
 }
 
 // NewRouter returns a router over chats. now may be nil (time.Now).
@@ -67,6 +68,15 @@ func NewRouter(chats ChatStore, now func() time.Time, log *slog.Logger) *Router 
 
 // Command routes "/name args" (and button data "name args") to h.
 func (r *Router) Command(name string, h HandlerFunc) { r.commands[name] = h }
+
+// DefaultLevel sets the notification level new chats of a platform start
+// with (store.LevelStages otherwise).
+func (r *Router) DefaultLevel(platform, level string) {
+	if r.levels == nil {
+		r.levels = map[string]string{}
+	}
+	r.levels[platform] = level
+}
 
 // Text routes every message that is not a known command to h.
 func (r *Router) Text(h HandlerFunc) { r.text = h }
@@ -135,7 +145,11 @@ func (r *Router) chat(ctx context.Context, u Update, now time.Time) (store.Chat,
 		return store.Chat{}, fmt.Errorf("bot: unable to load chat: %w", err)
 	}
 	lang := i18n.Match(u.Lang)
-	chat = store.Chat{Key: u.Chat, Lang: lang, TimeZone: i18n.DefaultZone(lang), Level: store.LevelStages, CreatedAt: now}
+	level := store.LevelStages
+	if l, ok := r.levels[u.Chat.Platform]; ok {
+		level = l
+	}
+	chat = store.Chat{Key: u.Chat, Lang: lang, TimeZone: i18n.DefaultZone(lang), Level: level, CreatedAt: now}
 	if err := r.chats.SaveChat(ctx, chat); err != nil {
 		return store.Chat{}, fmt.Errorf("bot: unable to save new chat: %w", err)
 	}

@@ -158,3 +158,17 @@ func TestRouterUnblocksAChatThatWritesAgain(t *testing.T) {
 		t.Error("the chat is still blocked after its user wrote")
 	}
 }
+
+func TestRouterDefaultLevelPerPlatform(t *testing.T) {
+	chats := &chatMap{}
+	r := NewRouter(chats, nil, nil)
+	r.DefaultLevel("line", store.LevelKey)
+	r.Text(func(context.Context, *Context) ([]Message, error) { return nil, nil })
+	for platform, want := range map[string]string{"line": store.LevelKey, "telegram": store.LevelStages} {
+		k := store.ChatKey{Platform: platform, ID: "1"}
+		r.Handle(context.Background(), Update{Chat: k, Text: "hi"})
+		if c, _ := chats.Chat(context.Background(), k); c.Level != want {
+			t.Errorf("new %s chat at level %q, want %q", platform, c.Level, want)
+		}
+	}
+}

@@ -16,6 +16,8 @@ import (
 	"github.com/todoku/todoku/bot"
 	"github.com/todoku/todoku/bot/console"
 	"github.com/todoku/todoku/bot/handlers"
+	"github.com/todoku/todoku/bot/line"
+	"github.com/todoku/todoku/bot/telegram"
 	"github.com/todoku/todoku/bot/web"
 	"github.com/todoku/todoku/poller"
 	"github.com/todoku/todoku/store"
@@ -146,6 +148,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, now func() time.T
 	sources = append(sources, carriers...)
 	p := poller.New(poller.Config{Store: st, Sources: sources, Now: now, Logger: log})
 	r := bot.NewRouter(st, now, log)
+	r.DefaultLevel(line.Platform, store.LevelKey) // LINE's free plan counts every push
 	h := &handlers.Handlers{Store: st, Checker: p, Logger: log}
 	h.Register(r)
 	return &app{cfg: cfg, log: log, now: now, store: st, poller: p, router: r, sources: sources}, nil
@@ -172,7 +175,8 @@ func (a *app) dispatcher(platforms ...bot.Platform) *bot.Dispatcher {
 	return bot.NewDispatcher(bot.DispatcherConfig{Store: a.store, Platforms: platforms, Now: a.now, Logger: a.log})
 }
 
-// serve runs the HTTP server (playground, health) and the loops.
+// serve runs the HTTP server (playground, webhooks, health), the chat
+// platforms that are configured and the loops.
 func (a *app) serve(ctx context.Context) error {
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {
@@ -186,15 +190,52 @@ func (a *app) serve(ctx context.Context) error {
 			mux.Handle("/17track/webhook", st.WebhookHandler(a.poller.Ingest, a.log))
 		}
 	}
+	platforms := []bot.Platform{playground}
+	seen := func(ctx context.Context, key string) (bool, error) { return a.store.FirstSeen(ctx, key, 48*time.Hour) }
+
+	var tg *telegram.Telegram
+	if a.cfg.TelegramToken != "" {
+		tg, err = telegram.New(telegram.Options{Token: a.cfg.TelegramToken, APIURL: a.cfg.TelegramAPI,
+			WebhookURL: a.cfg.TelegramWebhook, WebhookSecret: a.cfg.TelegramSecret, Logger: a.log, FirstSeen: seen}, a.router.Handle)
+		if err != nil {
+			return fmt.Errorf("telegram: %w", err)
+		}
+		mux.Handle("/telegram/webhook", tg.WebhookHandler())
+		platforms = append(platforms, tg)
+	}
+	var lineBot *line.LINE
+	if a.cfg.LineSecret != "" {
+		lineBot, err = line.New(line.Options{ChannelSecret: a.cfg.LineSecret, ChannelToken: a.cfg.LineToken,
+			APIURL: a.cfg.LineAPI, Logger: a.log, Seen: seen, Now: a.now}, a.router.Handle)
+		if err != nil {
+			return fmt.Errorf("line: %w", err)
+		}
+		mux.Handle("/line/webhook", lineBot.WebhookHandler())
+		platforms = append(platforms, lineBot)
+	}
 	mux.Handle("/", playground)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 
 	loopCtx, stopLoops := context.WithCancel(ctx)
 	defer stopLoops()
-	wait := a.loops(loopCtx, playground)
+	wait := a.loops(loopCtx, platforms...)
+	var intake sync.WaitGroup
+	if tg != nil {
+		intake.Go(func() {
+			if err := tg.SetCommands(loopCtx); err != nil && loopCtx.Err() == nil {
+				a.log.Warn("Could not set the Telegram command menus.", slog.Any("error", err))
+			}
+		})
+		intake.Go(func() {
+			if err := tg.Run(loopCtx); err != nil && loopCtx.Err() == nil {
+				a.log.Error("Telegram stopped.", slog.Any("error", err))
+			}
+		})
+	}
 
 	a.log.Info("Todoku is running.", slog.String("playground", playgroundURL(ln.Addr())),
-		slog.Bool("sandbox", a.cfg.Sandbox), slog.String("store", a.storeName()))
+		slog.Bool("sandbox", a.cfg.Sandbox), slog.String("store", a.storeName()),
+		slog.Bool("telegram", tg != nil), slog.Bool("line", lineBot != nil))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -208,7 +249,13 @@ func (a *app) serve(ctx context.Context) error {
 	if serr := srv.Shutdown(shutCtx); serr != nil && err == nil {
 		err = serr
 	}
+	if lineBot != nil {
+		if serr := lineBot.Shutdown(shutCtx); serr != nil {
+			a.log.Warn("LINE did not drain in time.", slog.Any("error", serr))
+		}
+	}
 	stopLoops()
+	intake.Wait()
 	wait()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
