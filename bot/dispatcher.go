@@ -16,6 +16,7 @@ import (
 type OutboxStore interface {
 	ClaimOutbox(ctx context.Context, consumer string, max int, lease time.Duration) ([]store.Notification, error)
 	Ack(ctx context.Context, n store.Notification, delivered bool) error
+	QueueDueReminders(ctx context.Context, now time.Time, max int) (int, error)
 	Chat(ctx context.Context, key store.ChatKey) (store.Chat, error)
 	SaveChat(ctx context.Context, c store.Chat) error
 	Subscription(ctx context.Context, chat store.ChatKey, number string) (store.Subscription, error)
@@ -30,6 +31,7 @@ type DispatcherConfig struct {
 	Batch     int              // notifications per round, default 100
 	Lease     time.Duration    // a claimed, unacknowledged notification returns after this, default 1 minute
 	Idle      time.Duration    // wait when the outbox is empty, default 250 ms
+	Reminders time.Duration    // how often due reminders are queued, default 1 minute
 	Now       func() time.Time // default time.Now
 	Logger    *slog.Logger
 }
@@ -59,6 +61,9 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Reminders <= 0 {
+		cfg.Reminders = time.Minute
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -73,11 +78,18 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 func (d *Dispatcher) Run(ctx context.Context) error {
 	t := time.NewTimer(0)
 	defer t.Stop()
+	var remindedAt time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		}
+		if time.Since(remindedAt) >= d.cfg.Reminders {
+			remindedAt = time.Now()
+			if _, err := d.cfg.Store.QueueDueReminders(ctx, d.cfg.Now(), d.cfg.Batch); err != nil && ctx.Err() == nil {
+				d.log.Error("Could not queue due reminders.", slog.Any("error", err))
+			}
 		}
 		n, err := d.Drain(ctx)
 		if err != nil && ctx.Err() == nil {
@@ -134,6 +146,9 @@ func (d *Dispatcher) deliver(ctx context.Context, n store.Notification) error {
 	if err != nil {
 		return err
 	}
+	if n.Kind != "" {
+		return d.remind(ctx, chat, sub, n)
+	}
 	switch {
 	case sub.Muted:
 		return d.drop(ctx, n, "muted")
@@ -189,6 +204,45 @@ func (d *Dispatcher) deliver(ctx context.Context, n store.Notification) error {
 // is told so once a month.
 type QuotaAware interface {
 	LowOnQuota(ctx context.Context) bool
+}
+
+// remind delivers a reminder that came due, unless it no longer applies.
+func (d *Dispatcher) remind(ctx context.Context, chat store.Chat, sub store.Subscription, n store.Notification) error {
+	if n.Kind != store.KindProtection || chat.Blocked {
+		return d.drop(ctx, n, "reminder not deliverable")
+	}
+	sh, err := d.cfg.Store.Shipment(ctx, n.Number)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if sub.Protection.IsZero() || sh.Stage.Final() {
+		return d.drop(ctx, n, "protection no longer needs a reminder")
+	}
+	platform, ok := d.platforms[n.Chat.Platform]
+	if !ok {
+		return fmt.Errorf("bot: no platform %q is running", n.Chat.Platform)
+	}
+	now, loc := d.cfg.Now(), chatLocation(chat)
+	p := i18n.For(chat.Lang)
+	name := sub.Label
+	if name == "" {
+		name = sub.Number
+	}
+	if sh.Number == "" {
+		sh = tracker.Shipment{Number: sub.Number}
+	}
+	msgs := []Message{{
+		Text:    p.T("advice.protection_reminder", name, p.Date(sub.Protection, now, loc)),
+		Card:    ShipmentCard(p, sh, sub.Label, now, loc),
+		Buttons: []Button{{Label: p.T("button.advice"), Data: "why " + sub.Number}},
+	}}
+	if err := platform.Send(ctx, n.Chat.ID, msgs, n.IdempotencyKey()); err != nil {
+		if IsPermanent(err) {
+			return d.drop(ctx, n, "platform refused the chat for good")
+		}
+		return err
+	}
+	return d.cfg.Store.Ack(ctx, n, false) // a reminder tells no stage
 }
 
 func (d *Dispatcher) drop(ctx context.Context, n store.Notification, why string) error {

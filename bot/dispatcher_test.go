@@ -303,3 +303,39 @@ func TestLowQuotaKeepsOnlyKeyStagesAndSaysSoOnce(t *testing.T) {
 		t.Errorf("told about the quota %d times, want once", told)
 	}
 }
+
+func TestProtectionReminder(t *testing.T) {
+	ctx := context.Background()
+	for _, delivered := range []bool{false, true} {
+		f := newFixture(t)
+		k := f.follow(t, "a", "LP00123456789012", store.LevelStages)
+		end := f.now.Add(10 * 24 * time.Hour)
+		if _, err := f.st.UpdateSubscription(ctx, k, "LP00123456789012", store.SubscriptionChange{Protection: &end}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.st.SetReminder(ctx, store.KindProtection, k, "LP00123456789012", end.Add(-3*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if delivered {
+			f.move(t, "LP00123456789012", tracker.StageDelivered)
+			f.drain(t)
+			f.p.sent = nil
+		}
+		if n, err := f.st.QueueDueReminders(ctx, end.Add(-3*24*time.Hour), 10); err != nil || n != 1 {
+			t.Fatalf("queued %d reminders (err %v)", n, err)
+		}
+		f.drain(t)
+		p := i18n.For(i18n.Japanese)
+		want := p.T("advice.protection_reminder", "LP00123456789012", p.Date(end, f.wall.Now(), time.FixedZone("JST", 9*3600)))
+		switch {
+		case delivered && len(f.p.sent) != 0:
+			t.Errorf("a delivered parcel got a protection reminder: %+v", f.p.sent)
+		case !delivered && (len(f.p.sent) != 1 || f.p.sent[0].msgs[0].Text != want):
+			t.Errorf("reminder %+v, want %q", f.p.sent, want)
+		}
+		sub, _ := f.st.Subscription(ctx, k, "LP00123456789012")
+		if !delivered && sub.LastStage != tracker.StageUnknown {
+			t.Errorf("a reminder changed LastStage to %v", sub.LastStage)
+		}
+	}
+}

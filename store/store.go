@@ -115,7 +115,10 @@ type Claim struct {
 // Notification is one outbox entry: a stage change of Number to be told to
 // Chat. The store assigns ID; it is opaque to callers.
 type Notification struct {
-	ID     string        `json:"-"`
+	ID string `json:"-"`
+	// Kind is "" for a stage change, or the reminder kind (KindProtection)
+	// for a reminder that came due; From, To and Event are then unset.
+	Kind   string        `json:"kind,omitempty"`
 	Chat   ChatKey       `json:"chat"`
 	Number string        `json:"number"`
 	From   tracker.Stage `json:"from"`
@@ -124,15 +127,35 @@ type Notification struct {
 	At     time.Time     `json:"at"`    // when the change was observed
 }
 
+// Reminder kinds.
+const (
+	// KindProtection: buyer protection for the parcel ends soon.
+	KindProtection = "protection"
+)
+
 // IdempotencyKey is the same for every delivery attempt of one notification
 // and differs between notifications: a name-based (version 5 shaped) UUID of
 // chat, number, stage and event, the form LINE's X-Line-Retry-Key demands.
 func (n Notification) IdempotencyKey() string {
-	h := sha1.Sum([]byte("todoku/notification\x00" + n.Chat.String() + "\x00" + n.Number + "\x00" + n.To.String() + "\x00" + n.Event.Key()))
+	h := sha1.Sum([]byte("todoku/notification\x00" + n.Chat.String() + "\x00" + n.Number + "\x00" + n.To.String() + "\x00" + n.Event.Key() +
+		"\x00" + n.Kind + "\x00" + reminderTime(n)))
 	h[6] = h[6]&0x0f | 0x50 // version 5
 	h[8] = h[8]&0x3f | 0x80 // RFC 4122 variant
 	x := hex.EncodeToString(h[:16])
 	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}
+
+// reminderTime distinguishes two reminders of one kind for one parcel.
+func reminderTime(n Notification) string {
+	if n.Kind == "" {
+		return ""
+	}
+	return n.At.UTC().Format(time.RFC3339)
+}
+
+// ReminderKey names a reminder: one per kind, chat and number.
+func ReminderKey(kind string, chat ChatKey, number string) string {
+	return kind + "|" + chat.String() + "|" + number
 }
 
 // Store is the contract both backends implement.
@@ -202,6 +225,15 @@ type Store interface {
 	// if the subscription still exists and delivered is true, records
 	// n.To as its LastStage, in one atomic step.
 	Ack(ctx context.Context, n Notification, delivered bool) error
+
+	// SetReminder schedules a reminder of kind to chat about number at at,
+	// replacing any earlier one of the same kind for them; a zero at
+	// cancels it.
+	SetReminder(ctx context.Context, kind string, chat ChatKey, number string, at time.Time) error
+	// QueueDueReminders moves up to max reminders due at or before now
+	// into the outbox, as notifications of their kind, in one atomic step,
+	// and returns how many it moved.
+	QueueDueReminders(ctx context.Context, now time.Time, max int) (int, error)
 
 	// FirstSeen records key (a webhook event id) and reports whether it was
 	// new; it is forgotten after ttl.

@@ -63,6 +63,12 @@ func TestAskInPlainWords(t *testing.T) {
 	if sub.Protection.IsZero() {
 		t.Fatal("the protection end was not stored")
 	}
+	if n, err := h.st.QueueDueReminders(ctx, sub.Protection.Add(-72*time.Hour).Add(-time.Minute), 10); err != nil || n != 0 {
+		t.Errorf("a reminder came due early (%d, %v)", n, err)
+	}
+	if n, err := h.st.QueueDueReminders(ctx, sub.Protection.Add(-72*time.Hour), 10); err != nil || n != 1 {
+		t.Errorf("no reminder three days before protection ends (%d, %v)", n, err)
+	}
 	if out := h.say(t, "/protect sometime"); out[0].Text != en.T("advice.protection_usage") {
 		t.Errorf("/protect without a date answered %q", out[0].Text)
 	}

@@ -16,6 +16,7 @@ type Store interface {
 	Subscribe(ctx context.Context, sub store.Subscription, stub tracker.Shipment) (store.Subscription, tracker.Shipment, bool, error)
 	Unsubscribe(ctx context.Context, chat store.ChatKey, number string) error
 	Subscription(ctx context.Context, chat store.ChatKey, number string) (store.Subscription, error)
+	SetReminder(ctx context.Context, kind string, chat store.ChatKey, number string, at time.Time) error
 	UpdateSubscription(ctx context.Context, chat store.ChatKey, number string, ch store.SubscriptionChange) (store.Subscription, error)
 	Subscriptions(ctx context.Context, chat store.ChatKey) ([]store.Subscription, error)
 	Shipment(ctx context.Context, number string) (tracker.Shipment, error)

@@ -60,5 +60,14 @@ func (h *Handlers) protectWith(ctx context.Context, c *bot.Context, which, date 
 		return nil, fmt.Errorf("handlers: unable to save protection of %s: %w", sub.Number, err)
 	}
 	remind := end.Add(-protectRemindBefore)
+	if remind.Before(c.Now) {
+		remind = c.Now.Add(end.Sub(c.Now) / 2) // little time left: remind halfway
+	}
+	if end.Before(c.Now) {
+		remind = time.Time{} // over already: the advice says what to do
+	}
+	if err := h.Store.SetReminder(ctx, store.KindProtection, c.Chat.Key, sub.Number, remind); err != nil {
+		return nil, fmt.Errorf("handlers: unable to schedule the protection reminder of %s: %w", sub.Number, err)
+	}
 	return []bot.Message{{Text: c.P.T("advice.protection_set", c.P.Date(remind, c.Now, c.Location()), title(sub)), Buttons: menu(c)}}, nil
 }

@@ -36,11 +36,14 @@ var (
 	bucketSeen        = []byte("seen")        // event key -> expiry (ordered int, wall ns)
 	bucketSeenExpiry  = []byte("seen_expiry") // expiry (ordered int, wall ns) + event key -> empty
 	bucketAliases     = []byte("aliases")     // last-mile number -> the number it was linked to
+	bucketReminders   = []byte("reminders")   // due (ordered int, ms) + reminder key -> Notification JSON
+	bucketReminderKey = []byte("reminder_at") // reminder key -> its key in reminders
 )
 
 var allBuckets = [][]byte{
 	bucketMeta, bucketChats, bucketSubs, bucketSubscribers, bucketShipments,
 	bucketSchedule, bucketDue, bucketClaims, bucketOutbox, bucketSeen, bucketSeenExpiry, bucketAliases,
+	bucketReminders, bucketReminderKey,
 }
 
 // Store is a store.Store backed by one bbolt file.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -110,4 +111,71 @@ func (s *Store) Ack(ctx context.Context, n store.Notification, delivered bool) e
 		return fmt.Errorf("boltstore: unable to ack notification %s: %w", n.ID, err)
 	}
 	return nil
+}
+
+// SetReminder implements store.Store.
+func (s *Store) SetReminder(ctx context.Context, kind string, chat store.ChatKey, number string, at time.Time) error {
+	rk := []byte(store.ReminderKey(kind, chat, number))
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		rems, idx := tx.Bucket(bucketReminders), tx.Bucket(bucketReminderKey)
+		if old := idx.Get(rk); old != nil {
+			if err := rems.Delete(old); err != nil {
+				return err
+			}
+			if err := idx.Delete(rk); err != nil {
+				return err
+			}
+		}
+		if at.IsZero() {
+			return nil
+		}
+		raw, err := json.Marshal(store.Notification{Kind: kind, Chat: chat, Number: number, At: at})
+		if err != nil {
+			return err
+		}
+		key := append(encodeInt(at.UnixMilli()), rk...)
+		if err := rems.Put(key, raw); err != nil {
+			return err
+		}
+		return idx.Put(rk, key)
+	})
+	if err != nil {
+		return fmt.Errorf("boltstore: unable to set reminder %s for %s: %w", kind, number, err)
+	}
+	return nil
+}
+
+// QueueDueReminders implements store.Store.
+func (s *Store) QueueDueReminders(ctx context.Context, now time.Time, max int) (int, error) {
+	moved := 0
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		rems, idx, outbox := tx.Bucket(bucketReminders), tx.Bucket(bucketReminderKey), tx.Bucket(bucketOutbox)
+		limit := encodeInt(now.UnixMilli())
+		c := rems.Cursor()
+		var done [][]byte
+		for k, v := c.First(); k != nil && moved < max && string(k[:len(limit)]) <= string(limit); k, v = c.Next() {
+			var n store.Notification
+			if err := json.Unmarshal(v, &n); err != nil {
+				return err
+			}
+			if err := appendOutbox(outbox, n); err != nil {
+				return err
+			}
+			if err := idx.Delete(k[len(limit):]); err != nil {
+				return err
+			}
+			done = append(done, slices.Clone(k))
+			moved++
+		}
+		for _, k := range done {
+			if err := rems.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("boltstore: unable to queue due reminders: %w", err)
+	}
+	return moved, nil
 }

@@ -18,6 +18,9 @@ import "github.com/todoku/todoku/store"
 //	                                             consumer group "dispatch"
 //	seen:<event id>            string      ttl   "1"; the TTL is FirstSeen's ttl
 //	aliases                    hash        none  last-mile number -> the number it was linked to
+//	reminders                  sorted set  none  store.Notification JSON (the reminder as it will be
+//	                                             queued) scored by due time (Unix ms, caller's clock)
+//	reminderkeys               hash        none  store.ReminderKey -> its member in reminders
 //
 // A claim's lease end is in the caller's (virtual) time; it is compared only
 // with the now passed to ClaimDue and ClaimNumber and with Subscribe's
@@ -47,3 +50,5 @@ func (k keys) claimSeq() string                 { return k.prefix + "claimseq" }
 func (k keys) outbox() string                   { return k.prefix + "outbox" }
 func (k keys) seen(event string) string         { return k.prefix + "seen:" + event }
 func (k keys) aliases() string                  { return k.prefix + "aliases" }
+func (k keys) reminders() string                { return k.prefix + "reminders" }
+func (k keys) reminderKeys() string             { return k.prefix + "reminderkeys" }

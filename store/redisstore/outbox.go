@@ -108,3 +108,34 @@ func (s *Store) Ack(ctx context.Context, n store.Notification, delivered bool) e
 	}
 	return nil
 }
+
+// SetReminder implements store.Store.
+func (s *Store) SetReminder(ctx context.Context, kind string, chat store.ChatKey, number string, at time.Time) error {
+	member := ""
+	if !at.IsZero() {
+		raw, err := json.Marshal(store.Notification{Kind: kind, Chat: chat, Number: number, At: at})
+		if err != nil {
+			return fmt.Errorf("redisstore: unable to set reminder: %w", err)
+		}
+		member = string(raw)
+	}
+	err := setReminderScript.Run(ctx, s.rdb, []string{s.keys.reminders(), s.keys.reminderKeys()},
+		store.ReminderKey(kind, chat, number), member, ms(at)).Err()
+	if err != nil {
+		return fmt.Errorf("redisstore: unable to set reminder %s for %s: %w", kind, number, err)
+	}
+	return nil
+}
+
+// QueueDueReminders implements store.Store.
+func (s *Store) QueueDueReminders(ctx context.Context, now time.Time, max int) (int, error) {
+	if max <= 0 {
+		return 0, nil
+	}
+	n, err := queueRemindersScript.Run(ctx, s.rdb, []string{s.keys.reminders(), s.keys.reminderKeys(), s.keys.outbox()},
+		ms(now), max).Int()
+	if err != nil {
+		return 0, fmt.Errorf("redisstore: unable to queue due reminders: %w", err)
+	}
+	return n, nil
+}

@@ -181,3 +181,36 @@ local enc = cjson.encode(sub)
 redis.call('HSET', KEYS[1], ARGV[1], enc)
 return enc
 `)
+
+// setReminderScript replaces the reminder of one kind, chat and number.
+//
+//	KEYS: reminders, reminderkeys
+//	ARGV: reminder key, member (notification JSON, "" to cancel), due ms
+var setReminderScript = redis.NewScript(`
+local old = redis.call('HGET', KEYS[2], ARGV[1])
+if old then redis.call('ZREM', KEYS[1], old) end
+if ARGV[2] == '' then
+  redis.call('HDEL', KEYS[2], ARGV[1])
+else
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+end
+return 1
+`)
+
+// queueRemindersScript moves due reminders into the outbox.
+//
+//	KEYS: reminders, reminderkeys, outbox
+//	ARGV: now ms, max
+//	returns: how many it moved
+var queueRemindersScript = redis.NewScript(`
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, m in ipairs(due) do
+  redis.call('XADD', KEYS[3], '*', 'n', m)
+  redis.call('ZREM', KEYS[1], m)
+  local n = cjson.decode(m)
+  local key = n.kind .. '|' .. n.chat.platform .. ':' .. n.chat.id .. '|' .. n.number
+  if redis.call('HGET', KEYS[2], key) == m then redis.call('HDEL', KEYS[2], key) end
+end
+return #due
+`)

@@ -70,6 +70,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) (open func() store.Store)) 
 		{"FirstSeenExpires", testFirstSeenExpires},
 		{"LinkResolve", testLinkResolve},
 		{"UpdateSubscription", testUpdateSubscription},
+		{"Reminders", testReminders},
 		{"Reopen", testReopen},
 		{"ContextCanceled", testContextCanceled},
 	}
@@ -1256,5 +1257,49 @@ func testUpdateSubscription(t *testing.T, h *harness) {
 	}
 	if _, err := h.s.UpdateSubscription(ctx, chat, "B", store.SubscriptionChange{Muted: &yes}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("UpdateSubscription of a missing subscription = %v, want ErrNotFound", err)
+	}
+}
+
+func testReminders(t *testing.T, h *harness) {
+	ctx := context.Background()
+	a, b := chatKey("1"), chatKey("2")
+	day := 24 * time.Hour
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(h.s.SetReminder(ctx, store.KindProtection, a, "A", t0.Add(3*day)))
+	must(h.s.SetReminder(ctx, store.KindProtection, a, "A", t0.Add(2*day))) // replaces
+	must(h.s.SetReminder(ctx, store.KindProtection, b, "A", t0.Add(5*day)))
+	must(h.s.SetReminder(ctx, store.KindProtection, b, "B", t0.Add(day)))
+	must(h.s.SetReminder(ctx, store.KindProtection, b, "B", time.Time{})) // cancels
+	queue := func(now time.Time, max, want int) {
+		t.Helper()
+		n, err := h.s.QueueDueReminders(ctx, now, max)
+		if err != nil || n != want {
+			t.Fatalf("QueueDueReminders(%v, %d) = %d, %v; want %d", now.Sub(t0), max, n, err, want)
+		}
+	}
+	queue(t0.Add(day), 10, 0)
+	h.reopen() // reminders are stored
+	queue(t0.Add(2*day), 10, 1)
+	queue(t0.Add(2*day), 10, 0) // moved once only
+	ns := h.claimOutbox("c", 10, longLease)
+	if len(ns) != 1 {
+		t.Fatalf("outbox holds %d notifications, want 1", len(ns))
+	}
+	got := ns[0]
+	if got.Kind != store.KindProtection || got.Chat != a || got.Number != "A" || !got.At.Equal(t0.Add(2*day)) {
+		t.Errorf("queued reminder %+v", got)
+	}
+	must(h.s.Ack(ctx, got, true))
+	// Setting it again after it fired schedules a new one.
+	must(h.s.SetReminder(ctx, store.KindProtection, a, "A", t0.Add(4*day)))
+	queue(t0.Add(10*day), 1, 1)
+	queue(t0.Add(10*day), 10, 1)
+	if ns := h.claimOutbox("c", 10, longLease); len(ns) != 2 || ns[0].IdempotencyKey() == ns[1].IdempotencyKey() {
+		t.Errorf("second round queued %+v", ns)
 	}
 }
