@@ -259,3 +259,20 @@ func TestPushingSourcesArePolledRarely(t *testing.T) {
 		t.Errorf("the fallback poll did not come after %v", poller.PushFallback)
 	}
 }
+
+func TestDeliveredTimelinesAreKept(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.follow(t, "LP00000000000001")
+	src := &scripted{name: "cainiao", prefix: "LP"}
+	src.set(tracker.Result{Number: "LP00000000000001", Events: []tracker.Event{
+		at(e.now, -50, tracker.StageDepartedOrigin, "Departed"), at(e.now, -1, tracker.StageDelivered, "Delivered")}})
+	p := poller.New(poller.Config{Store: e.st, Sources: []tracker.Source{src}, Now: func() time.Time { return e.now }})
+	if _, err := p.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.st.Delivered(ctx, 10)
+	if err != nil || len(got) != 1 || got[0].Number != "LP00000000000001" || len(got[0].Events) != 2 {
+		t.Errorf("Delivered = %+v, %v", got, err)
+	}
+}

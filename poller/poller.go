@@ -22,6 +22,7 @@ type Store interface {
 	Shipment(ctx context.Context, number string) (tracker.Shipment, error)
 	Commit(ctx context.Context, c store.Claim, snap tracker.Shipment, change tracker.Change, next, now time.Time) error
 	Link(ctx context.Context, alias, number string) error
+	RecordDelivered(ctx context.Context, sh tracker.Shipment) error
 	Resolve(ctx context.Context, number string) (string, error)
 }
 
@@ -320,6 +321,12 @@ func (p *Poller) commit(ctx context.Context, c store.Claim, old tracker.Shipment
 		p.log.Warn("Could not commit a check; the number will come back when its lease ends.",
 			slog.String("number", c.Number), slog.Any("error", err))
 		return snap, fmt.Errorf("poller: unable to commit %s: %w", c.Number, err)
+	}
+	if change.StageChanged() && snap.Stage == tracker.StageDelivered && !snap.Sandbox {
+		// Real journeys teach typical durations; simulated ones must not.
+		if err := p.cfg.Store.RecordDelivered(ctx, snap); err != nil {
+			p.log.Warn("Could not record a delivered timeline.", slog.String("number", snap.Number), slog.Any("error", err))
+		}
 	}
 	for _, l := range snap.Linked {
 		if err := p.cfg.Store.Link(ctx, l, snap.Number); err != nil {

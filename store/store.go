@@ -127,6 +127,22 @@ type Notification struct {
 	At     time.Time     `json:"at"`    // when the change was observed
 }
 
+// MaxDelivered is how many delivered timelines a store keeps for
+// measuring durations.
+const MaxDelivered = 5000
+
+// Timeline is the part of a delivered shipment that durations are measured
+// on: its number, carriers, start and each event's time and stage (no
+// texts, so a timeline stays small).
+func Timeline(sh tracker.Shipment) tracker.Shipment {
+	t := tracker.Shipment{Number: sh.Number, Carrier: sh.Carrier, LastMile: sh.LastMile, Since: sh.Since, Stage: sh.Stage}
+	t.Events = make([]tracker.Event, len(sh.Events))
+	for i, e := range sh.Events {
+		t.Events[i] = tracker.Event{Time: e.Time, Stage: e.Stage}
+	}
+	return t
+}
+
 // Reminder kinds.
 const (
 	// KindProtection: buyer protection for the parcel ends soon.
@@ -225,6 +241,13 @@ type Store interface {
 	// if the subscription still exists and delivered is true, records
 	// n.To as its LastStage, in one atomic step.
 	Ack(ctx context.Context, n Notification, delivered bool) error
+
+	// RecordDelivered keeps the timeline of a delivered shipment, so that
+	// typical durations can be measured; only the newest MaxDelivered are
+	// kept.
+	RecordDelivered(ctx context.Context, sh tracker.Shipment) error
+	// Delivered returns up to max kept timelines, newest first.
+	Delivered(ctx context.Context, max int) ([]tracker.Shipment, error)
 
 	// SetReminder schedules a reminder of kind to chat about number at at,
 	// replacing any earlier one of the same kind for them; a zero at

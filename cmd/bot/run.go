@@ -149,7 +149,8 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, now func() time.T
 	p := poller.New(poller.Config{Store: st, Sources: sources, Now: now, Logger: log})
 	r := bot.NewRouter(st, now, log)
 	r.DefaultLevel(line.Platform, store.LevelKey) // LINE's free plan counts every push
-	h := &handlers.Handlers{Store: st, Checker: p, Logger: log}
+	h := &handlers.Handlers{Store: st, Checker: p, Logger: log,
+		Durations: &handlers.MeasuredDurations{Store: st, Logger: log}}
 	h.Register(r)
 	return &app{cfg: cfg, log: log, now: now, store: st, poller: p, router: r, sources: sources}, nil
 }

@@ -36,6 +36,7 @@ var (
 	bucketSeen        = []byte("seen")        // event key -> expiry (ordered int, wall ns)
 	bucketSeenExpiry  = []byte("seen_expiry") // expiry (ordered int, wall ns) + event key -> empty
 	bucketAliases     = []byte("aliases")     // last-mile number -> the number it was linked to
+	bucketDelivered   = []byte("delivered")   // big-endian sequence -> store.Timeline JSON
 	bucketReminders   = []byte("reminders")   // due (ordered int, ms) + reminder key -> Notification JSON
 	bucketReminderKey = []byte("reminder_at") // reminder key -> its key in reminders
 )
@@ -43,7 +44,7 @@ var (
 var allBuckets = [][]byte{
 	bucketMeta, bucketChats, bucketSubs, bucketSubscribers, bucketShipments,
 	bucketSchedule, bucketDue, bucketClaims, bucketOutbox, bucketSeen, bucketSeenExpiry, bucketAliases,
-	bucketReminders, bucketReminderKey,
+	bucketReminders, bucketReminderKey, bucketDelivered,
 }
 
 // Store is a store.Store backed by one bbolt file.
@@ -327,6 +328,52 @@ func (s *Store) UpdateSubscription(ctx context.Context, chat store.ChatKey, numb
 		return store.Subscription{}, fmt.Errorf("boltstore: unable to update subscription %s of %s: %w", number, chat, err)
 	}
 	return sub, nil
+}
+
+// RecordDelivered implements store.Store.
+func (s *Store) RecordDelivered(ctx context.Context, sh tracker.Shipment) error {
+	raw, err := json.Marshal(store.Timeline(sh))
+	if err != nil {
+		return fmt.Errorf("boltstore: unable to record delivered %s: %w", sh.Number, err)
+	}
+	err = s.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketDelivered)
+		seq, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		if err := b.Put(binary.BigEndian.AppendUint64(nil, seq), raw); err != nil {
+			return err
+		}
+		if seq > store.MaxDelivered { // sequences are dense: drop the one that falls out
+			return b.Delete(binary.BigEndian.AppendUint64(nil, seq-store.MaxDelivered))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("boltstore: unable to record delivered %s: %w", sh.Number, err)
+	}
+	return nil
+}
+
+// Delivered implements store.Store.
+func (s *Store) Delivered(ctx context.Context, max int) ([]tracker.Shipment, error) {
+	var out []tracker.Shipment
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketDelivered).Cursor()
+		for k, v := c.Last(); k != nil && len(out) < max; k, v = c.Prev() {
+			var sh tracker.Shipment
+			if err := json.Unmarshal(v, &sh); err != nil {
+				return err
+			}
+			out = append(out, sh)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("boltstore: unable to read delivered timelines: %w", err)
+	}
+	return out, nil
 }
 
 // Link implements store.Store.

@@ -21,6 +21,8 @@ import "github.com/todoku/todoku/store"
 //	reminders                  sorted set  none  store.Notification JSON (the reminder as it will be
 //	                                             queued) scored by due time (Unix ms, caller's clock)
 //	reminderkeys               hash        none  store.ReminderKey -> its member in reminders
+//	delivered                  list        none  store.Timeline JSON of delivered shipments, newest
+//	                                             first, trimmed to store.MaxDelivered
 //
 // A claim's lease end is in the caller's (virtual) time; it is compared only
 // with the now passed to ClaimDue and ClaimNumber and with Subscribe's
@@ -50,5 +52,6 @@ func (k keys) claimSeq() string                 { return k.prefix + "claimseq" }
 func (k keys) outbox() string                   { return k.prefix + "outbox" }
 func (k keys) seen(event string) string         { return k.prefix + "seen:" + event }
 func (k keys) aliases() string                  { return k.prefix + "aliases" }
+func (k keys) delivered() string                { return k.prefix + "delivered" }
 func (k keys) reminders() string                { return k.prefix + "reminders" }
 func (k keys) reminderKeys() string             { return k.prefix + "reminderkeys" }

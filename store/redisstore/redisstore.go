@@ -306,6 +306,43 @@ func (s *Store) UpdateSubscription(ctx context.Context, chat store.ChatKey, numb
 	return sub, nil
 }
 
+// RecordDelivered implements store.Store.
+func (s *Store) RecordDelivered(ctx context.Context, sh tracker.Shipment) error {
+	raw, err := json.Marshal(store.Timeline(sh))
+	if err != nil {
+		return fmt.Errorf("redisstore: unable to record delivered %s: %w", sh.Number, err)
+	}
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.LPush(ctx, s.keys.delivered(), raw)
+		p.LTrim(ctx, s.keys.delivered(), 0, store.MaxDelivered-1)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redisstore: unable to record delivered %s: %w", sh.Number, err)
+	}
+	return nil
+}
+
+// Delivered implements store.Store.
+func (s *Store) Delivered(ctx context.Context, max int) ([]tracker.Shipment, error) {
+	if max <= 0 {
+		return nil, nil
+	}
+	raws, err := s.rdb.LRange(ctx, s.keys.delivered(), 0, int64(max-1)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: unable to read delivered timelines: %w", err)
+	}
+	out := make([]tracker.Shipment, 0, len(raws))
+	for _, r := range raws {
+		var sh tracker.Shipment
+		if err := json.Unmarshal([]byte(r), &sh); err != nil {
+			return nil, fmt.Errorf("redisstore: unable to decode a delivered timeline: %w", err)
+		}
+		out = append(out, sh)
+	}
+	return out, nil
+}
+
 // Link implements store.Store.
 func (s *Store) Link(ctx context.Context, alias, number string) error {
 	if alias == number {

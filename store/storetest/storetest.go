@@ -71,6 +71,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) (open func() store.Store)) 
 		{"LinkResolve", testLinkResolve},
 		{"UpdateSubscription", testUpdateSubscription},
 		{"Reminders", testReminders},
+		{"Delivered", testDelivered},
 		{"Reopen", testReopen},
 		{"ContextCanceled", testContextCanceled},
 	}
@@ -1301,5 +1302,29 @@ func testReminders(t *testing.T, h *harness) {
 	queue(t0.Add(10*day), 10, 1)
 	if ns := h.claimOutbox("c", 10, longLease); len(ns) != 2 || ns[0].IdempotencyKey() == ns[1].IdempotencyKey() {
 		t.Errorf("second round queued %+v", ns)
+	}
+}
+
+func testDelivered(t *testing.T, h *harness) {
+	ctx := context.Background()
+	if got, err := h.s.Delivered(ctx, 10); err != nil || len(got) != 0 {
+		t.Fatalf("Delivered on an empty store = %v, %v", got, err)
+	}
+	for i := range 3 {
+		sh := stub(fmt.Sprintf("N%d", i), tracker.StageDelivered)
+		sh.Carrier = "cainiao"
+		sh.Events = []tracker.Event{event(t0.Add(time.Duration(i)*time.Hour), tracker.StageDelivered, "a long text the timeline drops")}
+		if err := h.s.RecordDelivered(ctx, sh); err != nil {
+			t.Fatalf("RecordDelivered: %v", err)
+		}
+	}
+	h.reopen()
+	got, err := h.s.Delivered(ctx, 2)
+	if err != nil || len(got) != 2 || got[0].Number != "N2" || got[1].Number != "N1" {
+		t.Fatalf("Delivered(2) = %+v, %v; want N2, N1", got, err)
+	}
+	mustEqual(t, "timeline events", got[0].Events, []tracker.Event{{Time: t0.Add(2 * time.Hour), Stage: tracker.StageDelivered}})
+	if got[0].Carrier != "cainiao" {
+		t.Errorf("timeline %+v", got[0])
 	}
 }
