@@ -75,6 +75,7 @@ var en = map[string]text{
 		"/protect N 2026-12-20 — when buyer protection ends, so I can warn you\n" +
 		"Or just ask: “where is it?”, “why is it late?”\n" +
 		"/lang ja|en|th — change the language\n" +
+		"/tz Asia/Tokyo — the time zone times are shown in\n" +
 		"Want to try first? Send SBXJP0001, a simulated parcel."),
 	"welcome":             s("Hi, I'm Todoku (届く)! I keep an eye on your AliExpress parcels and tell you when they move.\nPaste a tracking number to start."),
 	"lang.set":            s("I will speak English from now on."),

@@ -72,6 +72,7 @@ func (h *Handlers) Register(r *bot.Router) {
 	r.Command("track", h.track)
 	r.Command("why", h.why)
 	r.Command("protect", h.protect)
+	r.Command("tz", h.tz)
 	r.Text(h.ask)
 }
 

@@ -335,3 +335,20 @@ func TestNameMuteShow(t *testing.T) {
 		t.Errorf("/mute without which: %q", out[0].Text)
 	}
 }
+
+func TestTimeZone(t *testing.T) {
+	h := newHarness(t)
+	out := h.say(t, "/tz Asia/Bangkok")
+	bkk, _ := time.LoadLocation("Asia/Bangkok")
+	if out[0].Text != en.T("tz.set", "Asia/Bangkok", en.Time(h.now, h.now, bkk)) {
+		t.Errorf("/tz answered %q", out[0].Text)
+	}
+	if c, _ := h.st.Chat(context.Background(), h.chat); c.TimeZone != "Asia/Bangkok" {
+		t.Errorf("time zone %q", c.TimeZone)
+	}
+	for _, bad := range []string{"/tz", "/tz Mars/Olympus", "/tz Local"} {
+		if out := h.say(t, bad); out[0].Text != en.T("tz.usage", "Asia/Bangkok") {
+			t.Errorf("%q answered %q", bad, out[0].Text)
+		}
+	}
+}
