@@ -258,6 +258,12 @@ type Store interface {
 	// and returns how many it moved.
 	QueueDueReminders(ctx context.Context, now time.Time, max int) (int, error)
 
+	// Pace reserves the next slot of a rate limit that lets one event
+	// through every interval, and returns how long the caller must wait
+	// before its event (0: go now). Every process sharing the store
+	// shares the limit; the embedded store paces within its process.
+	Pace(ctx context.Context, key string, interval time.Duration, now time.Time) (time.Duration, error)
+
 	// FirstSeen records key (a webhook event id) and reports whether it was
 	// new; it is forgotten after ttl.
 	FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error)

@@ -197,7 +197,8 @@ func (a *app) serve(ctx context.Context) error {
 	var tg *telegram.Telegram
 	if a.cfg.TelegramToken != "" {
 		tg, err = telegram.New(telegram.Options{Token: a.cfg.TelegramToken, APIURL: a.cfg.TelegramAPI,
-			WebhookURL: a.cfg.TelegramWebhook, WebhookSecret: a.cfg.TelegramSecret, Logger: a.log, FirstSeen: seen}, a.router.Handle)
+			WebhookURL: a.cfg.TelegramWebhook, WebhookSecret: a.cfg.TelegramSecret, Logger: a.log, FirstSeen: seen,
+			Limiter: telegram.SharedLimiter(a.store.Pace)}, a.router.Handle) // limits shared by every replica
 		if err != nil {
 			return fmt.Errorf("telegram: %w", err)
 		}

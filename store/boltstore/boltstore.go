@@ -55,6 +55,9 @@ type Store struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	paceMu sync.Mutex
+	pace   map[string]time.Time // rate-limit key -> next free slot
 }
 
 var _ store.Store = (*Store)(nil)
@@ -328,6 +331,32 @@ func (s *Store) UpdateSubscription(ctx context.Context, chat store.ChatKey, numb
 		return store.Subscription{}, fmt.Errorf("boltstore: unable to update subscription %s of %s: %w", number, chat, err)
 	}
 	return sub, nil
+}
+
+// Pace implements store.Store. The embedded store serves one process, so
+// the slots live in memory.
+func (s *Store) Pace(ctx context.Context, key string, interval time.Duration, now time.Time) (time.Duration, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("boltstore: unable to pace %s: %w", key, err)
+	}
+	s.paceMu.Lock()
+	defer s.paceMu.Unlock()
+	if s.pace == nil {
+		s.pace = map[string]time.Time{}
+	}
+	if len(s.pace) > 100_000 {
+		for k, v := range s.pace {
+			if v.Before(now) {
+				delete(s.pace, k) // a past slot limits nothing
+			}
+		}
+	}
+	slot := s.pace[key]
+	if slot.Before(now) {
+		slot = now
+	}
+	s.pace[key] = slot.Add(interval)
+	return slot.Sub(now), nil
 }
 
 // RecordDelivered implements store.Store.

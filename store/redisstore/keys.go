@@ -21,6 +21,8 @@ import "github.com/todoku/todoku/store"
 //	reminders                  sorted set  none  store.Notification JSON (the reminder as it will be
 //	                                             queued) scored by due time (Unix ms, caller's clock)
 //	reminderkeys               hash        none  store.ReminderKey -> its member in reminders
+//	pace:<key>                 string      ttl   next free slot of a rate limit (Unix µs); the TTL
+//	                                             ends when the slot is in the past
 //	delivered                  list        none  store.Timeline JSON of delivered shipments, newest
 //	                                             first, trimmed to store.MaxDelivered
 //
@@ -52,6 +54,7 @@ func (k keys) claimSeq() string                 { return k.prefix + "claimseq" }
 func (k keys) outbox() string                   { return k.prefix + "outbox" }
 func (k keys) seen(event string) string         { return k.prefix + "seen:" + event }
 func (k keys) aliases() string                  { return k.prefix + "aliases" }
+func (k keys) pace(key string) string           { return k.prefix + "pace:" + key }
 func (k keys) delivered() string                { return k.prefix + "delivered" }
 func (k keys) reminders() string                { return k.prefix + "reminders" }
 func (k keys) reminderKeys() string             { return k.prefix + "reminderkeys" }

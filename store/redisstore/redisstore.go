@@ -306,6 +306,15 @@ func (s *Store) UpdateSubscription(ctx context.Context, chat store.ChatKey, numb
 	return sub, nil
 }
 
+// Pace implements store.Store.
+func (s *Store) Pace(ctx context.Context, key string, interval time.Duration, now time.Time) (time.Duration, error) {
+	wait, err := paceScript.Run(ctx, s.rdb, []string{s.keys.pace(key)}, now.UnixMicro(), interval.Microseconds()).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("redisstore: unable to pace %s: %w", key, err)
+	}
+	return time.Duration(wait) * time.Microsecond, nil
+}
+
 // RecordDelivered implements store.Store.
 func (s *Store) RecordDelivered(ctx context.Context, sh tracker.Shipment) error {
 	raw, err := json.Marshal(store.Timeline(sh))

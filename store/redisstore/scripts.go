@@ -214,3 +214,17 @@ for _, m in ipairs(due) do
 end
 return #due
 `)
+
+// paceScript reserves the next slot of a rate limit.
+//
+//	KEYS: pace:<key>
+//	ARGV: now µs, interval µs
+//	returns: µs to wait
+var paceScript = redis.NewScript(`
+local now, iv = tonumber(ARGV[1]), tonumber(ARGV[2])
+local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
+if slot < now then slot = now end
+local nextSlot = slot + iv
+redis.call('SET', KEYS[1], string.format('%d', nextSlot), 'PX', math.max(1, math.ceil((nextSlot - now) / 1000)))
+return slot - now
+`)

@@ -72,6 +72,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) (open func() store.Store)) 
 		{"UpdateSubscription", testUpdateSubscription},
 		{"Reminders", testReminders},
 		{"Delivered", testDelivered},
+		{"Pace", testPace},
 		{"Reopen", testReopen},
 		{"ContextCanceled", testContextCanceled},
 	}
@@ -1326,5 +1327,44 @@ func testDelivered(t *testing.T, h *harness) {
 	mustEqual(t, "timeline events", got[0].Events, []tracker.Event{{Time: t0.Add(2 * time.Hour), Stage: tracker.StageDelivered}})
 	if got[0].Carrier != "cainiao" {
 		t.Errorf("timeline %+v", got[0])
+	}
+}
+
+func testPace(t *testing.T, h *harness) {
+	ctx := context.Background()
+	pace := func(key string, now time.Time, want time.Duration) {
+		t.Helper()
+		got, err := h.s.Pace(ctx, key, time.Second, now)
+		if err != nil || got != want {
+			t.Errorf("Pace(%s, +%v) = %v, %v; want %v", key, now.Sub(t0), got, err, want)
+		}
+	}
+	pace("chat:1", t0, 0)
+	pace("chat:1", t0, time.Second)
+	pace("chat:1", t0.Add(500*time.Millisecond), 1500*time.Millisecond)
+	pace("chat:2", t0, 0) // keys are independent
+	pace("chat:1", t0.Add(10*time.Second), 0)
+
+	// Concurrent callers get distinct slots, one interval apart.
+	var mu sync.Mutex
+	var waits []time.Duration
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			w, err := h.s.Pace(ctx, "burst", time.Second, t0)
+			if err != nil {
+				t.Errorf("Pace: %v", err)
+			}
+			mu.Lock()
+			waits = append(waits, w)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	slices.Sort(waits)
+	for i, w := range waits {
+		if w != time.Duration(i)*time.Second {
+			t.Fatalf("concurrent waits %v; want 0s, 1s, 2s, ...", waits)
+		}
 	}
 }
