@@ -129,74 +129,145 @@ func (d *Dispatcher) Drain(ctx context.Context) (int, error) {
 	return len(ns), nil
 }
 
+// outgoing is a notification rendered for its chat, ready to be sent.
+type outgoing struct {
+	n         store.Notification
+	chat      store.Chat
+	platform  Platform
+	msgs      []Message
+	delivered bool   // ack as delivered: the chat now knows n.To
+	notice    string // month to record as the chat's quota notice, if told
+}
+
 // deliver sends one notification, or drops it when it is no longer wanted,
 // and acknowledges it. An error means it stays in the outbox for a retry.
 func (d *Dispatcher) deliver(ctx context.Context, n store.Notification) error {
-	chat, err := d.cfg.Store.Chat(ctx, n.Chat)
-	if errors.Is(err, store.ErrNotFound) {
-		return d.drop(ctx, n, "chat is gone")
-	}
-	if err != nil {
+	o, err := d.prepare(ctx, n)
+	if o == nil || err != nil {
 		return err
 	}
-	sub, err := d.cfg.Store.Subscription(ctx, n.Chat, n.Number)
-	if errors.Is(err, store.ErrNotFound) {
-		return d.drop(ctx, n, "subscription is gone")
-	}
-	if err != nil {
-		return err
-	}
-	if n.Kind != "" {
-		return d.remind(ctx, chat, sub, n)
-	}
-	switch {
-	case sub.Muted:
-		return d.drop(ctx, n, "muted")
-	case chat.Blocked:
-		return d.drop(ctx, n, "chat blocked the bot")
-	case sub.LastStage == n.To:
-		return d.drop(ctx, n, "chat already knows this stage")
-	}
-	platform, ok := d.platforms[n.Chat.Platform]
-	if !ok {
-		return fmt.Errorf("bot: no platform %q is running", n.Chat.Platform)
-	}
-	level, low := chat.Level, false
-	if q, ok := platform.(QuotaAware); ok && q.LowOnQuota(ctx) {
-		level, low = store.LevelKey, true
-	}
-	if !Wanted(level, n.To) {
-		return d.drop(ctx, n, "below the chat's notification level")
-	}
-	sh, err := d.cfg.Store.Shipment(ctx, n.Number)
-	if err != nil {
-		return err
-	}
-	now := d.cfg.Now()
-	p := i18n.For(chat.Lang)
-	msgs := Push(p, sh, n, sub.Label, now, chatLocation(chat))
-	month := now.In(chatLocation(chat)).Format("2006-01")
-	tell := low && chat.QuotaNotice != month
-	if tell {
-		msgs = append(msgs, Message{Text: p.T("notify.quota_low")})
-	}
-	if err := platform.Send(ctx, n.Chat.ID, msgs, n.IdempotencyKey()); err != nil {
+	if err := o.platform.Send(ctx, n.Chat.ID, o.msgs, n.IdempotencyKey()); err != nil {
 		if IsPermanent(err) {
-			chat.Blocked = true
-			if serr := d.cfg.Store.SaveChat(ctx, chat); serr != nil {
+			o.chat.Blocked = true
+			if serr := d.cfg.Store.SaveChat(ctx, o.chat); serr != nil {
 				return serr
 			}
 			return d.drop(ctx, n, "platform refused the chat for good")
 		}
 		return err
 	}
-	if tell {
-		chat.QuotaNotice = month
-		if err := d.cfg.Store.SaveChat(ctx, chat); err != nil {
-			d.log.Warn("Could not record the quota notice.", slog.String("chat", n.Chat.String()), slog.Any("error", err))
+	return d.finish(ctx, o)
+}
+
+// prepare renders a notification for its chat, or drops (and acks) it
+// when it is no longer wanted, returning nil.
+func (d *Dispatcher) prepare(ctx context.Context, n store.Notification) (*outgoing, error) {
+	chat, err := d.cfg.Store.Chat(ctx, n.Chat)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, d.drop(ctx, n, "chat is gone")
+	}
+	if err != nil {
+		return nil, err
+	}
+	sub, err := d.cfg.Store.Subscription(ctx, n.Chat, n.Number)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, d.drop(ctx, n, "subscription is gone")
+	}
+	if err != nil {
+		return nil, err
+	}
+	platform, ok := d.platforms[n.Chat.Platform]
+	if !ok {
+		return nil, fmt.Errorf("bot: no platform %q is running", n.Chat.Platform)
+	}
+	if n.Kind != "" {
+		return d.prepareReminder(ctx, chat, sub, platform, n)
+	}
+	switch {
+	case sub.Muted:
+		return nil, d.drop(ctx, n, "muted")
+	case chat.Blocked:
+		return nil, d.drop(ctx, n, "chat blocked the bot")
+	case sub.LastStage == n.To:
+		return nil, d.drop(ctx, n, "chat already knows this stage")
+	}
+	level, low := chat.Level, false
+	if q, ok := platform.(QuotaAware); ok && q.LowOnQuota(ctx) {
+		level, low = store.LevelKey, true
+	}
+	if !Wanted(level, n.To) {
+		return nil, d.drop(ctx, n, "below the chat's notification level")
+	}
+	sh, err := d.cfg.Store.Shipment(ctx, n.Number)
+	if err != nil {
+		return nil, err
+	}
+	now := d.cfg.Now()
+	p := i18n.For(chat.Lang)
+	o := &outgoing{n: n, chat: chat, platform: platform, delivered: true,
+		msgs: Push(p, sh, n, sub.Label, now, chatLocation(chat))}
+	if month := now.In(chatLocation(chat)).Format("2006-01"); low && chat.QuotaNotice != month {
+		o.msgs = append(o.msgs, Message{Text: p.T("notify.quota_low")})
+		o.notice = month
+	}
+	return o, nil
+}
+
+// finish acknowledges a sent notification.
+func (d *Dispatcher) finish(ctx context.Context, o *outgoing) error {
+	if o.notice != "" {
+		o.chat.QuotaNotice = o.notice
+		if err := d.cfg.Store.SaveChat(ctx, o.chat); err != nil {
+			d.log.Warn("Could not record the quota notice.", slog.String("chat", o.n.Chat.String()), slog.Any("error", err))
 		}
 	}
-	return d.cfg.Store.Ack(ctx, n, true)
+	return d.cfg.Store.Ack(ctx, o.n, o.delivered)
+}
+
+// Fold takes the notifications waiting for chat, up to max, so that a
+// platform whose replies are free (LINE) can send them with its answer to
+// the user instead of as pushes. The caller calls done(true) once the
+// reply was accepted, which acknowledges them, or done(false), which
+// leaves them to be pushed after their lease. Notifications of other
+// chats claimed on the way are delivered as usual.
+func (d *Dispatcher) Fold(ctx context.Context, chat store.ChatKey, max int) (msgs []Message, done func(sent bool)) {
+	noop := func(bool) {}
+	if max <= 0 {
+		return nil, noop
+	}
+	ns, err := d.cfg.Store.ClaimOutbox(ctx, d.cfg.Consumer, d.cfg.Batch, d.cfg.Lease)
+	if err != nil {
+		d.log.Warn("Could not look for notifications to fold into a reply.", slog.Any("error", err))
+		return nil, noop
+	}
+	var mine []*outgoing
+	for _, n := range ns {
+		if n.Chat != chat || len(mine) == max {
+			if err := d.deliver(ctx, n); err != nil {
+				d.log.Warn("Notification not delivered; it will be retried.", slog.String("chat", n.Chat.String()), slog.Any("error", err))
+			}
+			continue
+		}
+		o, err := d.prepare(ctx, n)
+		if err != nil {
+			d.log.Warn("Could not prepare a notification to fold.", slog.String("chat", n.Chat.String()), slog.Any("error", err))
+			continue
+		}
+		if o != nil {
+			mine = append(mine, o)
+			msgs = append(msgs, o.msgs...)
+		}
+	}
+	return msgs, func(sent bool) {
+		if !sent {
+			return
+		}
+		for _, o := range mine {
+			if err := d.finish(ctx, o); err != nil {
+				d.log.Warn("Could not acknowledge a folded notification.", slog.String("chat", chat.String()), slog.Any("error", err))
+			}
+		}
+	}
 }
 
 // QuotaAware is a platform whose pushes are counted against a monthly
@@ -206,21 +277,18 @@ type QuotaAware interface {
 	LowOnQuota(ctx context.Context) bool
 }
 
-// remind delivers a reminder that came due, unless it no longer applies.
-func (d *Dispatcher) remind(ctx context.Context, chat store.Chat, sub store.Subscription, n store.Notification) error {
+// prepareReminder renders a reminder that came due, unless it no longer
+// applies.
+func (d *Dispatcher) prepareReminder(ctx context.Context, chat store.Chat, sub store.Subscription, platform Platform, n store.Notification) (*outgoing, error) {
 	if n.Kind != store.KindProtection || chat.Blocked {
-		return d.drop(ctx, n, "reminder not deliverable")
+		return nil, d.drop(ctx, n, "reminder not deliverable")
 	}
 	sh, err := d.cfg.Store.Shipment(ctx, n.Number)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
+		return nil, err
 	}
 	if sub.Protection.IsZero() || sh.Stage.Final() {
-		return d.drop(ctx, n, "protection no longer needs a reminder")
-	}
-	platform, ok := d.platforms[n.Chat.Platform]
-	if !ok {
-		return fmt.Errorf("bot: no platform %q is running", n.Chat.Platform)
+		return nil, d.drop(ctx, n, "protection no longer needs a reminder")
 	}
 	now, loc := d.cfg.Now(), chatLocation(chat)
 	p := i18n.For(chat.Lang)
@@ -231,18 +299,11 @@ func (d *Dispatcher) remind(ctx context.Context, chat store.Chat, sub store.Subs
 	if sh.Number == "" {
 		sh = tracker.Shipment{Number: sub.Number}
 	}
-	msgs := []Message{{
+	return &outgoing{n: n, chat: chat, platform: platform, msgs: []Message{{
 		Text:    p.T("advice.protection_reminder", name, p.Date(sub.Protection, now, loc)),
 		Card:    ShipmentCard(p, sh, sub.Label, now, loc),
 		Buttons: []Button{{Label: p.T("button.advice"), Data: "why " + sub.Number}},
-	}}
-	if err := platform.Send(ctx, n.Chat.ID, msgs, n.IdempotencyKey()); err != nil {
-		if IsPermanent(err) {
-			return d.drop(ctx, n, "platform refused the chat for good")
-		}
-		return err
-	}
-	return d.cfg.Store.Ack(ctx, n, false) // a reminder tells no stage
+	}}}, nil // a reminder tells no stage: acked as not delivered
 }
 
 func (d *Dispatcher) drop(ctx context.Context, n store.Notification, why string) error {

@@ -339,3 +339,34 @@ func TestProtectionReminder(t *testing.T) {
 		}
 	}
 }
+
+func TestFoldIntoReply(t *testing.T) {
+	ctx := context.Background()
+	for _, sent := range []bool{true, false} {
+		f := newFixture(t)
+		a := f.follow(t, "a", "LP00123456789012", store.LevelStages)
+		f.follow(t, "b", "LP00123456789012", store.LevelStages)
+		f.move(t, "LP00123456789012", tracker.StageInTransit)
+
+		msgs, done := f.d.Fold(ctx, a, 3)
+		if len(msgs) != 1 || msgs[0].Card == nil || msgs[0].Card.Stage != "in_transit" {
+			t.Fatalf("folded %+v", msgs)
+		}
+		if got := f.p.stages(); !slices.Equal(got, []string{"b:in_transit"}) {
+			t.Errorf("while folding for a, pushed %v; want only b's", got)
+		}
+		done(sent)
+		f.wall.Add(2 * time.Minute) // past the lease
+		f.drain(t)
+		want := []string{"b:in_transit"}
+		if !sent {
+			want = append(want, "a:in_transit") // the reply failed: pushed instead
+		}
+		if got := f.p.stages(); !slices.Equal(got, want) {
+			t.Errorf("reply sent %v: pushed %v, want %v", sent, got, want)
+		}
+		if sub, _ := f.st.Subscription(ctx, a, "LP00123456789012"); sub.LastStage != tracker.StageInTransit {
+			t.Errorf("reply sent %v: LastStage %v", sent, sub.LastStage)
+		}
+	}
+}

@@ -63,6 +63,11 @@ type Options struct {
 	// which is enough for a single replica.
 	Seen func(ctx context.Context, key string) (bool, error)
 	Now  func() time.Time
+	// Pending, when set, gives the notifications waiting for a chat so
+	// they ride along with the free reply to the user's message instead of
+	// costing pushes (the dispatcher's Fold). done(true) tells they were
+	// sent, done(false) that they were not.
+	Pending func(ctx context.Context, chatID string, max int) (msgs []bot.Message, done func(sent bool))
 
 	// Workers is how many events are handled at once, default 8; each
 	// worker queues up to Queue events, default 64. Events of one chat

@@ -68,6 +68,12 @@ type item struct {
 // more would be needed, neighbouring texts are merged, and what still does
 // not fit is replaced by a pointer to /list.
 func render(msgs []bot.Message) []ma.MessageInterface {
+	lm, _ := renderFit(msgs)
+	return lm
+}
+
+// renderFit is render that also tells whether anything had to be left out.
+func renderFit(msgs []bot.Message) (lm []ma.MessageInterface, trimmed bool) {
 	p := i18n.For(guessLang(msgs))
 	var items []item
 	var quick []bot.Button
@@ -90,7 +96,7 @@ func render(msgs []bot.Message) []ma.MessageInterface {
 		}
 	}
 	if len(items) == 0 && len(quick) > 0 {
-		return nil // buttons alone cannot be shown on LINE
+		return nil, false // buttons alone cannot be shown on LINE
 	}
 	out := assemble(items)
 	if len(out) > MaxMessages {
@@ -98,8 +104,9 @@ func render(msgs []bot.Message) []ma.MessageInterface {
 	}
 	if len(out) > MaxMessages {
 		out = append(out[:MaxMessages-1], group{items: []item{{text: p.T("line.more")}}})
+		trimmed = true
 	}
-	lm := make([]ma.MessageInterface, 0, len(out))
+	lm = make([]ma.MessageInterface, 0, len(out))
 	for _, g := range out {
 		lm = append(lm, g.message())
 	}
@@ -111,7 +118,7 @@ func render(msgs []bot.Message) []ma.MessageInterface {
 			m.QuickReply = qr
 		}
 	}
-	return lm
+	return lm, trimmed
 }
 
 // group is one LINE message: one text, or one or more bubbles.

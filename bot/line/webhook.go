@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode/utf16"
 
@@ -236,7 +237,22 @@ func (l *LINE) answer(ctx context.Context, log *slog.Logger, m meta, u bot.Updat
 		return
 	}
 	if m.replyToken != "" {
+		done := func(bool) {}
+		if l.opts.Pending != nil && len(out) < MaxMessages {
+			// Replies are free: fold in what waits for this chat, as far
+			// as it fits in one reply without leaving anything out.
+			if extra, d := l.opts.Pending(ctx, u.Chat.ID, MaxMessages-len(out)); len(extra) > 0 {
+				if folded, trimmed := renderFit(append(slices.Clone(msgs), extra...)); !trimmed {
+					out, done = folded, d
+				} else {
+					d(false)
+				}
+			} else {
+				d(false)
+			}
+		}
 		err := l.reply(ctx, m.replyToken, out)
+		done(err == nil)
 		if err == nil {
 			return
 		}

@@ -161,10 +161,9 @@ func (a *app) close() {
 	}
 }
 
-// loops runs the poller and a dispatcher for platforms until ctx is done,
-// and returns a function that waits for both to finish.
-func (a *app) loops(ctx context.Context, platforms ...bot.Platform) (wait func()) {
-	d := a.dispatcher(platforms...)
+// loops runs the poller and the dispatcher d until ctx is done, and
+// returns a function that waits for both to finish.
+func (a *app) loops(ctx context.Context, d *bot.Dispatcher) (wait func()) {
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = a.poller.Run(ctx) })
 	wg.Go(func() { _ = d.Run(ctx) })
@@ -206,9 +205,13 @@ func (a *app) serve(ctx context.Context) error {
 		platforms = append(platforms, tg)
 	}
 	var lineBot *line.LINE
+	var d *bot.Dispatcher // made below, once every platform exists
 	if a.cfg.LineSecret != "" {
+		fold := func(ctx context.Context, chatID string, max int) ([]bot.Message, func(bool)) {
+			return d.Fold(ctx, store.ChatKey{Platform: line.Platform, ID: chatID}, max) // replies are free
+		}
 		lineBot, err = line.New(line.Options{ChannelSecret: a.cfg.LineSecret, ChannelToken: a.cfg.LineToken,
-			APIURL: a.cfg.LineAPI, Logger: a.log, Seen: seen, Now: a.now}, a.router.Handle)
+			APIURL: a.cfg.LineAPI, Logger: a.log, Seen: seen, Now: a.now, Pending: fold}, a.router.Handle)
 		if err != nil {
 			return fmt.Errorf("line: %w", err)
 		}
@@ -218,9 +221,10 @@ func (a *app) serve(ctx context.Context) error {
 	mux.Handle("/", playground)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 
+	d = a.dispatcher(platforms...)
 	loopCtx, stopLoops := context.WithCancel(ctx)
 	defer stopLoops()
-	wait := a.loops(loopCtx, platforms...)
+	wait := a.loops(loopCtx, d)
 	var intake sync.WaitGroup
 	if tg != nil {
 		intake.Go(func() {
@@ -299,7 +303,7 @@ func (a *app) chat(ctx context.Context, in io.Reader, out io.Writer, lang string
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c := console.New(out, lang)
-	wait := a.loops(ctx, c)
+	wait := a.loops(ctx, a.dispatcher(c))
 	defer wait()
 	defer cancel()
 	return c.Run(ctx, in, a.router.Handle)
