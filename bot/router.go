@@ -118,6 +118,20 @@ func (r *Router) Handle(ctx context.Context, u Update) (out []Message) {
 	if c.Command == "" {
 		c.Args = input
 	}
+	if chat.Awaiting != "" {
+		// The user answers a question the bot asked (or moves on): a
+		// plain message completes the waiting command.
+		if c.Command == "" && u.Button == "" && input != "" {
+			name, args, _ := strings.Cut(chat.Awaiting, " ")
+			if ch, known := r.commands[name]; known {
+				h, c.Command, c.Args = ch, name, strings.TrimSpace(args+" "+input)
+			}
+		}
+		c.Chat.Awaiting = ""
+		if err := r.chats.SaveChat(ctx, c.Chat); err != nil {
+			r.log.Error("Could not clear the waiting command.", slog.String("chat", u.Chat.String()), slog.Any("error", err))
+		}
+	}
 	msgs, err := h(ctx, c)
 	if err != nil {
 		r.log.Error("Handler failed.", slog.String("chat", u.Chat.String()),

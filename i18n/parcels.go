@@ -17,6 +17,8 @@ func init() {
 			"button.mute":     s("Mute"),
 			"button.unmute":   s("Unmute"),
 			"card.muted":      s("Notifications muted."),
+			"rename.prompt":   s("What should %[1]s be called? Send the name, e.g. phone case."),
+			"button.rename":   s("Name it"),
 		},
 		Japanese: {
 			"show.header":     s("%[1]s の配送履歴:"),
@@ -32,6 +34,8 @@ func init() {
 			"button.mute":     s("通知オフ"),
 			"button.unmute":   s("通知オン"),
 			"card.muted":      s("通知はオフになっています。"),
+			"rename.prompt":   s("%[1]s の名前を送ってください（例: スマホケース）。"),
+			"button.rename":   s("名前をつける"),
 		},
 		Thai: {
 			"show.header":     s("ประวัติการขนส่งของ %[1]s:"),
@@ -47,6 +51,8 @@ func init() {
 			"button.mute":     s("ปิดแจ้งเตือน"),
 			"button.unmute":   s("เปิดแจ้งเตือน"),
 			"card.muted":      s("ปิดการแจ้งเตือนอยู่"),
+			"rename.prompt":   s("จะตั้งชื่อ %[1]s ว่าอะไร? ส่งชื่อมาได้เลย เช่น เคสมือถือ"),
+			"button.rename":   s("ตั้งชื่อ"),
 		},
 	})
 }

@@ -60,8 +60,12 @@ type Chat struct {
 	// QuotaNotice is the month ("2026-11") the chat was last told that
 	// pushes are limited to key stages because the platform's monthly
 	// quota runs low.
-	QuotaNotice string    `json:"quota_notice,omitempty"`
-	CreatedAt   time.Time `json:"created_at,omitzero"` // first contact
+	QuotaNotice string `json:"quota_notice,omitempty"`
+	// Awaiting is a command waiting for the user's next plain message as
+	// its last argument (e.g. "name LP00123456789012" after the rename
+	// button asked for the new name); any next message clears it.
+	Awaiting  string    `json:"awaiting,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitzero"` // first contact
 }
 
 // Subscription ties a chat to a number it follows.

@@ -67,6 +67,7 @@ func (h *Handlers) Register(r *bot.Router) {
 	r.Command("lang", h.lang)
 	r.Command("show", h.show)
 	r.Command("name", h.name)
+	r.Command("rename", h.rename)
 	r.Command("mute", h.mute)
 	r.Command("unmute", h.unmute)
 	r.Command("track", h.track)

@@ -325,7 +325,7 @@ func TestNameMuteShow(t *testing.T) {
 			t.Errorf("button data %q is longer than Telegram's 64 bytes", b.Data)
 		}
 	}
-	if strings.Join(data, ",") != "why SBXJP0001,show SBXJP0001,mute SBXJP0001,stop SBXJP0001" {
+	if strings.Join(data, ",") != "why SBXJP0001,show SBXJP0001,rename SBXJP0001,mute SBXJP0001,stop SBXJP0001" {
 		t.Errorf("card buttons %v", data)
 	}
 	if out := h.say(t, "/show nothing-like-it"); out[0].Text != en.T("which.not_found", "nothing-like-it") {
@@ -350,5 +350,31 @@ func TestTimeZone(t *testing.T) {
 		if out := h.say(t, bad); out[0].Text != en.T("tz.usage", "Asia/Bangkok") {
 			t.Errorf("%q answered %q", bad, out[0].Text)
 		}
+	}
+}
+
+func TestRenameButtonAsksForTheName(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	h.say(t, "SBXJP0001")
+	out := h.r.Handle(ctx, bot.Update{Chat: h.chat, Button: "rename SBXJP0001"})
+	if out[0].Text != en.T("rename.prompt", "SBXJP0001") {
+		t.Fatalf("rename button answered %q", out[0].Text)
+	}
+	if out := h.say(t, "スマホケース 📱"); out[0].Text != en.T("name.done", "SBXJP0001", "スマホケース 📱") {
+		t.Errorf("the name answered %q", out[0].Text)
+	}
+	// Only the next message is the name.
+	if out := h.say(t, "where is it"); strings.HasPrefix(out[0].Text, en.T("name.done", "SBXJP0001", "where is it")) {
+		t.Errorf("a later message renamed the parcel: %q", out[0].Text)
+	}
+	h.r.Handle(ctx, bot.Update{Chat: h.chat, Button: "rename SBXJP0001"})
+	h.say(t, "/list") // moving on cancels the question
+	if out := h.say(t, "case"); strings.HasPrefix(out[0].Text, en.T("name.done", "SBXJP0001", "case")) {
+		t.Errorf("the question outlived another command: %q", out[0].Text)
+	}
+	sub, _ := h.st.Subscription(ctx, h.chat, "SBXJP0001")
+	if sub.Label != "スマホケース 📱" {
+		t.Errorf("label %q", sub.Label)
 	}
 }

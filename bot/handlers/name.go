@@ -61,3 +61,16 @@ func cleanLabel(s string) string {
 	}
 	return s
 }
+
+// rename asks for a parcel's new name; the user's next message is it.
+func (h *Handlers) rename(ctx context.Context, c *bot.Context) ([]bot.Message, error) {
+	sub, out, err := h.pickOrExplain(ctx, c, c.Args)
+	if out != nil || err != nil {
+		return out, err
+	}
+	c.Chat.Awaiting = "name " + sub.Number
+	if err := h.Store.SaveChat(ctx, c.Chat); err != nil {
+		return nil, fmt.Errorf("handlers: unable to wait for a name: %w", err)
+	}
+	return []bot.Message{{Text: c.P.T("rename.prompt", title(sub))}}, nil
+}

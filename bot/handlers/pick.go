@@ -88,6 +88,7 @@ func cardButtons(c *bot.Context, sub store.Subscription) []bot.Button {
 	return []bot.Button{
 		{Label: c.P.T("button.advice"), Data: "why " + sub.Number},
 		{Label: c.P.T("button.details"), Data: "show " + sub.Number},
+		{Label: c.P.T("button.rename"), Data: "rename " + sub.Number},
 		mute,
 		{Label: c.P.T("button.stop"), Data: "stop " + sub.Number},
 	}
