@@ -100,15 +100,26 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("push altText = %q", alt)
 	}
 
+	// Name it with the card's button: the bot asks, the next message is
+	// the name.
+	h.post(h.postbackEvent(userSource(user), user, "rename SBXJP0001"))
+	if got := texts(replies(3)[2].messages); !strings.Contains(strings.Join(got, "\n"), ja.T("rename.prompt", "SBXJP0001")) {
+		t.Errorf("rename answer = %q", got)
+	}
+	h.post(h.textEvent(userSource(user), user, "スマホケース"))
+	if got := texts(replies(4)[3].messages); !strings.Contains(strings.Join(got, "\n"), ja.T("name.done", "SBXJP0001", "スマホケース")) {
+		t.Errorf("name answer = %q", got)
+	}
+
 	// Stop it with the card's button.
 	h.post(h.postbackEvent(userSource(user), user, "stop SBXJP0001"))
-	got := texts(replies(3)[2].messages)
+	got := texts(replies(5)[4].messages)
 	if !strings.Contains(strings.Join(got, "\n"), ja.T("stop.done", "SBXJP0001")) {
 		t.Errorf("stop answer = %q", got)
 	}
 	h.drain()
-	if r, _, _ := h.fake.snapshot(); len(r) != 3 {
-		t.Errorf("%d replies, want 3 (the redelivery is not answered again)", len(r))
+	if r, _, _ := h.fake.snapshot(); len(r) != 5 {
+		t.Errorf("%d replies, want 5 (the redelivery is not answered again)", len(r))
 	}
 	if subs, _ := st.Subscriptions(ctx, store.ChatKey{Platform: "line", ID: user}); len(subs) != 0 {
 		t.Errorf("still following %d parcels", len(subs))

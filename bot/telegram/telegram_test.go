@@ -182,6 +182,24 @@ func TestChatEndToEnd(t *testing.T) {
 	if !strings.Contains(push.html, "<b>"+stage+"</b>") || !strings.Contains(push.text, "Out for delivery <Tokyo> & co — 東京") {
 		t.Errorf("push HTML = %q, want the bold stage and the escaped event", push.html)
 	}
+
+	// Name it with the card's button (the bot asks, the next message is
+	// the name), then stop it with the stop button.
+	f.queue(f.pressUpdate(privateChat(hanako), hanako, card.id, "rename SBXJP0001"))
+	waitFor(t, "the name question", func() bool { return len(f.sentTo(hanako.id)) >= 4 })
+	if got := f.sentTo(hanako.id)[3].text; got != ja.T("rename.prompt", "SBXJP0001") {
+		t.Errorf("rename answer = %q", got)
+	}
+	f.queue(f.messageUpdate(privateChat(hanako), hanako, "スマホケース <b>"))
+	waitFor(t, "the name", func() bool { return len(f.sentTo(hanako.id)) >= 5 })
+	if got := f.sentTo(hanako.id)[4].text; got != ja.T("name.done", "SBXJP0001", "スマホケース <b>") {
+		t.Errorf("name answer = %q", got)
+	}
+	f.queue(f.pressUpdate(privateChat(hanako), hanako, card.id, "stop SBXJP0001"))
+	waitFor(t, "the stop", func() bool { return len(f.sentTo(hanako.id)) >= 6 })
+	if got := f.sentTo(hanako.id)[5].text; got != ja.T("stop.done", "SBXJP0001") {
+		t.Errorf("stop answer = %q", got)
+	}
 }
 
 func TestUpdatesBecomeBotUpdates(t *testing.T) {
