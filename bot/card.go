@@ -52,6 +52,9 @@ func NewCard(p *i18n.Printer, sh tracker.Shipment, stage tracker.Stage, ev *trac
 		c.EventTime = p.Time(ev.Time, now, loc)
 		c.Location = ev.Location
 	}
+	if !stage.Final() && stage != tracker.StageReturning {
+		c.ETA = ETA(p, sh, now, loc)
+	}
 	var notes []string
 	if ev == nil || ev.Time.IsZero() {
 		notes = append(notes, p.T("card.no_events"))
@@ -64,6 +67,23 @@ func NewCard(p *i18n.Printer, sh tracker.Shipment, stage tracker.Stage, ev *trac
 	}
 	c.Note = strings.Join(notes, "\n")
 	return c
+}
+
+// ETA is the localized delivery estimate of a shipment: the carrier's own
+// date when it gave one, else the range typical durations give; "" when
+// nothing can be said.
+func ETA(p *i18n.Printer, sh tracker.Shipment, now time.Time, loc *time.Location) string {
+	r := tracker.Advise(sh, now, tracker.DefaultDurations(), time.Time{}).ETA
+	if !sh.ETA.IsZero() && sh.ETA.After(now) {
+		r = tracker.Range{To: sh.ETA}
+	}
+	switch {
+	case r.To.IsZero():
+		return ""
+	case !r.From.IsZero() && p.Date(r.From, now, loc) != p.Date(r.To, now, loc):
+		return p.T("advice.eta", p.Date(r.From, now, loc), p.Date(r.To, now, loc))
+	}
+	return p.T("advice.eta_by", p.Date(r.To, now, loc))
 }
 
 // DisplayNumber writes a number the way its carrier prints it: Japanese
@@ -109,6 +129,9 @@ func PlainText(msgs []Message) string {
 			b.WriteString("\n")
 			b.WriteString("[" + strings.Repeat("■", c.Step) + strings.Repeat("□", max(c.Steps-c.Step, 0)) + "] " + c.StageName + "\n")
 			b.WriteString("   " + c.StageHelp + "\n")
+			if c.ETA != "" {
+				b.WriteString("   🗓 " + c.ETA + "\n")
+			}
 			if c.Event != "" {
 				line := "   " + c.EventTime + " " + c.Event
 				if c.Location != "" {

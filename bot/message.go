@@ -45,6 +45,7 @@ type Card struct {
 	Event     string `json:"event,omitempty"`      // newest event, raw text
 	EventTime string `json:"event_time,omitempty"` // localized
 	Location  string `json:"location,omitempty"`
+	ETA       string `json:"eta,omitempty"`  // localized estimate, e.g. "Expected between Mon 1 Dec and Fri 5 Dec."
 	Note      string `json:"note,omitempty"` // e.g. "simulation" for sandbox parcels
 }
 

@@ -226,6 +226,9 @@ func bubble(p *i18n.Printer, lead string, c *bot.Card, buttons []bot.Button) *ma
 			&ma.FlexSeparator{Margin: "md"},
 			&ma.FlexBox{Layout: ma.FlexBoxLAYOUT_VERTICAL, Spacing: "xs", Margin: "md", Contents: ev})
 	}
+	if c.ETA != "" {
+		body = append(body, &ma.FlexText{Text: clipRunes("🗓 "+c.ETA, 300), Size: "sm", Wrap: true, Margin: "md"})
+	}
 	if c.Note != "" {
 		body = append(body, &ma.FlexText{Text: clipRunes(c.Note, 1000), Size: "xs", Color: colorNote, Wrap: true, Margin: "md"})
 	}

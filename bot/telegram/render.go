@@ -146,6 +146,11 @@ func cardLines(c *bot.Card) []line {
 		}
 		out = append(out, ev)
 	}
+	if c.ETA != "" {
+		var eta line
+		eta.text("🗓 " + c.ETA)
+		out = append(out, eta)
+	}
 	for _, n := range strings.Split(c.Note, "\n") {
 		if strings.TrimSpace(n) != "" {
 			var note line

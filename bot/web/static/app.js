@@ -159,6 +159,7 @@
       if (meta) ev.append(el("p", "event-meta", meta));
       card.append(ev);
     }
+    if (c.eta) card.append(el("p", "card-eta", "🗓 " + c.eta));
     if (c.note) card.append(el("p", "card-note", c.note));
     return card;
   }
