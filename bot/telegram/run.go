@@ -326,10 +326,17 @@ func (t *Telegram) convert(ctx context.Context, u tele.Update) (bot.Update, int,
 	switch {
 	case u.Message != nil:
 		m := u.Message
-		if m.Chat == nil || m.Text == "" || m.Chat.Type == tele.ChatChannel {
+		text := m.Text
+		if text == "" {
+			text = m.Caption // a photo or file with the number written under it
+		}
+		file := m.Document != nil || m.Photo != nil
+		if m.Chat == nil || m.Chat.Type == tele.ChatChannel || (text == "" && (!file || isGroup(m.Chat))) {
 			return bot.Update{}, 0, false
 		}
-		bu := bot.Update{Chat: chatKey(m.Chat), Group: isGroup(m.Chat), Text: m.Text}
+		// A file without words in a private chat is answered like any
+		// message without a number: with what the bot can read.
+		bu := bot.Update{Chat: chatKey(m.Chat), Group: isGroup(m.Chat), Text: text}
 		switch {
 		case m.SenderChat != nil && m.SenderChat.ID == m.Chat.ID:
 			bu.User = idString(m.Chat.ID) // an anonymous group admin
