@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,80 +13,22 @@ import (
 
 	"github.com/todoku/todoku/tracker"
 	"github.com/todoku/todoku/tracker/sources/jppage"
+	"github.com/todoku/todoku/tracker/sources/sourcetest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // since is when the tests' numbers began to be followed.
 var since = time.Date(2026, 12, 28, 9, 0, 0, 0, jppage.JST)
 
-func page(t testing.TB, name string) []byte {
+func page(t testing.TB, name string) []byte { return sourcetest.Page(t, name) }
+
+func normalize(t *testing.T, rs []tracker.Result) []sourcetest.Golden {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return sourcetest.Normalize(t, rs, Name, tracker.CarrierJapanPost)
 }
 
-// golden is a Result with times as text, for comparing with files.
-type golden struct {
-	Number string        `json:"number"`
-	Error  string        `json:"error,omitempty"`
-	ETA    string        `json:"eta,omitempty"`
-	Events []goldenEvent `json:"events,omitempty"`
-}
-
-type goldenEvent struct {
-	Time     string `json:"time"`
-	Stage    string `json:"stage"`
-	Code     string `json:"code"`
-	Text     string `json:"text"`
-	Location string `json:"location"`
-}
-
-func normalize(t *testing.T, rs []tracker.Result) []golden {
+func checkGolden(t *testing.T, name string, got []sourcetest.Golden) {
 	t.Helper()
-	var out []golden
-	for _, r := range rs {
-		if r.Source != Name || r.Carrier != tracker.CarrierJapanPost {
-			t.Errorf("%s: source %q, carrier %q", r.Number, r.Source, r.Carrier)
-		}
-		g := golden{Number: r.Number, Error: r.Error}
-		if !r.ETA.IsZero() {
-			g.ETA = r.ETA.Format(time.RFC3339)
-		}
-		for _, e := range r.Events {
-			if e.Source != Name {
-				t.Errorf("event source %q", e.Source)
-			}
-			g.Events = append(g.Events, goldenEvent{e.Time.Format(time.RFC3339), e.Stage.String(), e.Code, e.Text, e.Location})
-		}
-		out = append(out, g)
-	}
-	return out
-}
-
-func checkGolden(t *testing.T, name string, got []golden) {
-	t.Helper()
-	b, err := json.MarshalIndent(got, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = append(b, '\n')
-	path := filepath.Join("testdata", name+".golden.json")
-	if *update {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(b, want) {
-		t.Errorf("%s differs from %s (run go test -update to rewrite):\n%s", name, path, b)
-	}
+	sourcetest.CheckGolden(t, name, got)
 }
 
 func TestParseGolden(t *testing.T) {
