@@ -34,7 +34,21 @@ type DispatcherConfig struct {
 	Reminders time.Duration    // how often due reminders are queued, default 1 minute
 	Now       func() time.Time // default time.Now
 	Logger    *slog.Logger
+
+	// Observe, when set, is told of every notification the dispatcher
+	// settles or fails to send: the chat's platform and one of the Send*
+	// results.
+	Observe func(platform, result string)
 }
+
+// Results Observe reports.
+const (
+	SendOK        = "ok"        // the platform accepted the push
+	SendFolded    = "folded"    // sent within a reply (LINE)
+	SendRetry     = "retry"     // the send failed for now; it stays in the outbox
+	SendPermanent = "permanent" // the platform refused the chat for good
+	SendDropped   = "dropped"   // no longer wanted (muted, gone, below the level)
+)
 
 // Dispatcher delivers outbox notifications through the chats' platforms and
 // acknowledges each only after its platform accepted it.
@@ -66,6 +80,9 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Observe == nil {
+		cfg.Observe = func(string, string) {}
 	}
 	d := &Dispatcher{cfg: cfg, platforms: map[string]Platform{}, log: cfg.Logger.With("component", "dispatcher")}
 	for _, p := range cfg.Platforms {
@@ -148,14 +165,17 @@ func (d *Dispatcher) deliver(ctx context.Context, n store.Notification) error {
 	}
 	if err := o.platform.Send(ctx, n.Chat.ID, o.msgs, n.IdempotencyKey()); err != nil {
 		if IsPermanent(err) {
+			d.cfg.Observe(n.Chat.Platform, SendPermanent)
 			o.chat.Blocked = true
 			if serr := d.cfg.Store.SaveChat(ctx, o.chat); serr != nil {
 				return serr
 			}
-			return d.drop(ctx, n, "platform refused the chat for good")
+			return d.ack(ctx, n, "platform refused the chat for good")
 		}
+		d.cfg.Observe(n.Chat.Platform, SendRetry)
 		return err
 	}
+	d.cfg.Observe(n.Chat.Platform, SendOK)
 	return d.finish(ctx, o)
 }
 
@@ -263,6 +283,7 @@ func (d *Dispatcher) Fold(ctx context.Context, chat store.ChatKey, max int) (msg
 			return
 		}
 		for _, o := range mine {
+			d.cfg.Observe(chat.Platform, SendFolded)
 			if err := d.finish(ctx, o); err != nil {
 				d.log.Warn("Could not acknowledge a folded notification.", slog.String("chat", chat.String()), slog.Any("error", err))
 			}
@@ -307,6 +328,12 @@ func (d *Dispatcher) prepareReminder(ctx context.Context, chat store.Chat, sub s
 }
 
 func (d *Dispatcher) drop(ctx context.Context, n store.Notification, why string) error {
+	d.cfg.Observe(n.Chat.Platform, SendDropped)
+	return d.ack(ctx, n, why)
+}
+
+// ack acknowledges a notification that is not delivered.
+func (d *Dispatcher) ack(ctx context.Context, n store.Notification, why string) error {
 	d.log.Debug("Notification dropped.", slog.String("chat", n.Chat.String()),
 		slog.String("number", n.Number), slog.String("reason", why))
 	return d.cfg.Store.Ack(ctx, n, false)

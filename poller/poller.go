@@ -37,7 +37,28 @@ type Config struct {
 	Timeout time.Duration    // per fetch, default 30 seconds
 	Idle    time.Duration    // wall-clock wait when nothing is due, default 1 second
 	Logger  *slog.Logger
+
+	// Interval says when to check a shipment again, or 0 to stop; default
+	// NextCheck. Simulations swap it to compare polling policies.
+	Interval func(stage tracker.Stage, sinceLastEvent time.Duration, errKind string, hint time.Duration) time.Duration
+
+	// Observe, when set, is told of every number the poller meant to ask
+	// a source about: the source's name ("none" when no source serves the
+	// number) and the result: ResultOK, tracker.ErrKindNotFound, a failure
+	// kind, or ResultHeldBack when the source was not asked because it is
+	// held back after failures.
+	Observe func(source, result string)
+	// ObserveError, when set, is told of every failed request to a source,
+	// with its failure kind.
+	ObserveError func(source, kind string)
 }
+
+// ResultOK and ResultHeldBack are the results Observe reports besides
+// failure kinds.
+const (
+	ResultOK       = "ok"
+	ResultHeldBack = "held_back"
+)
 
 // Poller claims due shipments and checks them.
 type Poller struct {
@@ -66,8 +87,17 @@ func New(cfg Config) *Poller {
 	if cfg.Idle <= 0 {
 		cfg.Idle = time.Second
 	}
+	if cfg.Interval == nil {
+		cfg.Interval = NextCheck
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Observe == nil {
+		cfg.Observe = func(string, string) {}
+	}
+	if cfg.ObserveError == nil {
+		cfg.ObserveError = func(string, string) {}
 	}
 	p := &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller")}
 	for _, src := range cfg.Sources {
@@ -311,7 +341,7 @@ func (p *Poller) commit(ctx context.Context, c store.Claim, old tracker.Shipment
 		since = now.Sub(last.Time)
 	}
 	var next time.Time
-	if d := NextCheck(snap.Stage, since, r.Error, r.NextCheck); d > 0 {
+	if d := p.cfg.Interval(snap.Stage, since, r.Error, r.NextCheck); d > 0 {
 		if r.Error == "" && p.pushes(r.Source) {
 			d = max(d, PushFallback) // news arrives by push; polling only catches lost pushes
 		}
@@ -353,11 +383,18 @@ func (p *Poller) fetch(ctx context.Context, src tracker.Source, qs []tracker.Que
 		}
 		return out
 	}
+	observeAll := func(source, result string) {
+		for range qs {
+			p.cfg.Observe(source, result)
+		}
+	}
 	if src == nil {
+		observeAll("none", tracker.ErrKindNoSource)
 		return failAll(tracker.ErrKindNoSource, 0)
 	}
 	name := src.Name()
 	if until, kind, held := p.health.blocked(name, now); held {
+		observeAll(name, ResultHeldBack)
 		return failAll(kind, until.Sub(now))
 	}
 	fctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
@@ -372,6 +409,8 @@ func (p *Poller) fetch(ctx context.Context, src tracker.Source, qs []tracker.Que
 		if errors.As(err, &fe) {
 			kind, retry = fe.Kind, fe.RetryAfter
 		}
+		p.cfg.ObserveError(name, kind)
+		observeAll(name, kind)
 		until := p.health.failure(name, kind, retry, now)
 		p.log.Warn("Source fetch failed; holding it back.", slog.String("source", name),
 			slog.String("kind", kind), slog.Int("numbers", len(qs)),
@@ -389,6 +428,7 @@ func (p *Poller) fetch(ctx context.Context, src tracker.Source, qs []tracker.Que
 		if _, ok := out[q.Number]; !ok {
 			out[q.Number] = tracker.Result{Number: q.Number, Source: name, Error: tracker.ErrKindNotFound}
 		}
+		p.cfg.Observe(name, cmp.Or(out[q.Number].Error, ResultOK))
 	}
 	return out
 }

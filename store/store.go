@@ -178,6 +178,17 @@ func ReminderKey(kind string, chat ChatKey, number string) string {
 	return kind + "|" + chat.String() + "|" + number
 }
 
+// Stats is a cheap summary of the store's work queues, for monitoring.
+type Stats struct {
+	Scheduled int64 // numbers on the schedule, leased ones included
+	Due       int64 // scheduled numbers whose next check is at or before now
+	Outbox    int64 // notifications not yet acknowledged
+	// OldestOutbox is how long ago (now minus its At) the oldest
+	// unacknowledged notification was written; 0 when the outbox is
+	// empty or the age is not cheap to know.
+	OldestOutbox time.Duration
+}
+
 // Store is the contract both backends implement.
 //
 // Times passed in (now, due) come from the caller's clock so that tests and
@@ -267,6 +278,10 @@ type Store interface {
 	// before its event (0: go now). Every process sharing the store
 	// shares the limit; the embedded store paces within its process.
 	Pace(ctx context.Context, key string, interval time.Duration, now time.Time) (time.Duration, error)
+
+	// Stats counts the schedule and the outbox as of now (the caller's
+	// clock), without a full scan where the backend can avoid one.
+	Stats(ctx context.Context, now time.Time) (Stats, error)
 
 	// FirstSeen records key (a webhook event id) and reports whether it was
 	// new; it is forgotten after ttl.

@@ -19,6 +19,7 @@ import (
 	"github.com/todoku/todoku/bot/line"
 	"github.com/todoku/todoku/bot/telegram"
 	"github.com/todoku/todoku/bot/web"
+	"github.com/todoku/todoku/metrics"
 	"github.com/todoku/todoku/poller"
 	"github.com/todoku/todoku/store"
 	"github.com/todoku/todoku/store/boltstore"
@@ -110,7 +111,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return 0
 }
 
-// app is the wired bot: store, poller, router.
+// app is the wired bot: store, poller, router, metrics.
 type app struct {
 	cfg     config
 	log     *slog.Logger
@@ -119,6 +120,7 @@ type app struct {
 	poller  *poller.Poller
 	router  *bot.Router
 	sources []tracker.Source
+	metrics *metrics.Metrics
 }
 
 func newApp(ctx context.Context, cfg config, log *slog.Logger, now func() time.Time) (*app, error) {
@@ -146,13 +148,18 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, now func() time.T
 		return nil, err
 	}
 	sources = append(sources, carriers...)
-	p := poller.New(poller.Config{Store: st, Sources: sources, Now: now, Logger: log})
+	m := metrics.New(metrics.Options{Store: st, Now: now, Logger: log, Runtime: true})
+	for _, src := range sources {
+		m.Sources(src.Name())
+	}
+	p := poller.New(poller.Config{Store: st, Sources: sources, Now: now, Logger: log,
+		Observe: m.Poll, ObserveError: m.SourceError})
 	r := bot.NewRouter(st, now, log)
 	r.DefaultLevel(line.Platform, store.LevelKey) // LINE's free plan counts every push
 	h := &handlers.Handlers{Store: st, Checker: p, Logger: log,
 		Durations: &handlers.MeasuredDurations{Store: st, Logger: log}}
 	h.Register(r)
-	return &app{cfg: cfg, log: log, now: now, store: st, poller: p, router: r, sources: sources}, nil
+	return &app{cfg: cfg, log: log, now: now, store: st, poller: p, router: r, sources: sources, metrics: m}, nil
 }
 
 func (a *app) close() {
@@ -172,10 +179,43 @@ func (a *app) loops(ctx context.Context, d *bot.Dispatcher) (wait func()) {
 
 // dispatcher delivers the outbox through platforms.
 func (a *app) dispatcher(platforms ...bot.Platform) *bot.Dispatcher {
-	return bot.NewDispatcher(bot.DispatcherConfig{Store: a.store, Platforms: platforms, Now: a.now, Logger: a.log})
+	for _, p := range platforms {
+		a.metrics.Platforms(p.Name())
+	}
+	return bot.NewDispatcher(bot.DispatcherConfig{Store: a.store, Platforms: platforms, Now: a.now, Logger: a.log,
+		Observe: a.metrics.Send})
 }
 
-// serve runs the HTTP server (playground, webhooks, health), the chat
+// quotaEvery is how often the LINE push quota is read for the metrics.
+const quotaEvery = 5 * time.Minute
+
+// watchQuota reports LINE's pushes left this month to the metrics until
+// ctx is done.
+func (a *app) watchQuota(ctx context.Context, l *line.LINE) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		limit, used, err := l.Quota(ctx)
+		switch {
+		case err != nil:
+			if ctx.Err() == nil {
+				a.log.Warn("Could not read the LINE message quota for the metrics.", slog.Any("error", err))
+			}
+		case limit < 0: // no monthly limit
+			a.metrics.SetQuotaLeft(line.Platform, -1)
+		default:
+			a.metrics.SetQuotaLeft(line.Platform, max(limit-used, 0))
+		}
+		t.Reset(quotaEvery)
+	}
+}
+
+// serve runs the HTTP server (playground, webhooks, health, metrics), the chat
 // platforms that are configured and the loops.
 func (a *app) serve(ctx context.Context) error {
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
@@ -185,6 +225,7 @@ func (a *app) serve(ctx context.Context) error {
 	playground := web.New(a.router.Handle, a.log)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.Handle("GET /metrics", a.metrics.Handler())
 	for _, src := range a.sources {
 		if st, ok := src.(*seventeentrack.Source); ok {
 			mux.Handle("/17track/webhook", st.WebhookHandler(a.poller.Ingest, a.log))
@@ -237,6 +278,9 @@ func (a *app) serve(ctx context.Context) error {
 				a.log.Error("Telegram stopped.", slog.Any("error", err))
 			}
 		})
+	}
+	if lineBot != nil {
+		intake.Go(func() { a.watchQuota(loopCtx, lineBot) })
 	}
 
 	a.log.Info("Todoku is running.", slog.String("playground", playgroundURL(ln.Addr())),

@@ -73,6 +73,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) (open func() store.Store)) 
 		{"Reminders", testReminders},
 		{"Delivered", testDelivered},
 		{"Pace", testPace},
+		{"Stats", testStats},
 		{"Reopen", testReopen},
 		{"ContextCanceled", testContextCanceled},
 	}
@@ -1367,4 +1368,56 @@ func testPace(t *testing.T, h *harness) {
 			t.Fatalf("concurrent waits %v; want 0s, 1s, 2s, ...", waits)
 		}
 	}
+}
+
+func testStats(t *testing.T, h *harness) {
+	ctx := context.Background()
+	stats := func(now time.Time) store.Stats {
+		t.Helper()
+		st, err := h.s.Stats(ctx, now)
+		if err != nil {
+			t.Fatalf("Stats(%s): %v", now.Format(time.RFC3339), err)
+		}
+		return st
+	}
+	mustEqual(t, "stats of an empty store", stats(t0), store.Stats{})
+
+	one, two := chatKey("1"), chatKey("2")
+	h.subscribe(one, "A", t0, tracker.StageNotFound)
+	h.subscribe(two, "A", t0, tracker.StageNotFound)
+	h.subscribe(one, "B", t0.Add(time.Hour), tracker.StageNotFound)
+	h.subscribe(one, "C", t0.Add(2*time.Hour), tracker.StageNotFound)
+	h.subscribe(one, "D", t0, tracker.StageDelivered) // final: never scheduled
+	mustEqual(t, "stats before anything is due", stats(t0.Add(-time.Minute)), store.Stats{Scheduled: 3})
+	mustEqual(t, "stats with A due", stats(t0.Add(30*time.Minute)), store.Stats{Scheduled: 3, Due: 1})
+	mustEqual(t, "stats with all due", stats(t0.Add(2*time.Hour)), store.Stats{Scheduled: 3, Due: 3})
+
+	// A leased number stays scheduled but is not due until its lease ends.
+	c := h.claimOne(t0.Add(30*time.Minute), "A")
+	mustEqual(t, "stats with A leased", stats(t0.Add(30*time.Minute)), store.Stats{Scheduled: 3})
+	mustEqual(t, "stats after A's lease", stats(t0.Add(30*time.Minute+lease)), store.Stats{Scheduled: 3, Due: 1})
+
+	// A stage change writes one notification per subscriber, aged from its At.
+	ev := event(t0.Add(20*time.Minute), tracker.StageInfoReceived, "info")
+	snap := tracker.Shipment{Number: "A", Stage: tracker.StageInfoReceived, Events: []tracker.Event{ev}, Since: t0}
+	h.commit(c, snap, tracker.Change{NewEvents: []tracker.Event{ev}, From: tracker.StageNotFound, To: tracker.StageInfoReceived},
+		t0.Add(3*time.Hour), t0.Add(30*time.Minute))
+	mustEqual(t, "stats with two notifications", stats(t0.Add(time.Hour)),
+		store.Stats{Scheduled: 3, Due: 1, Outbox: 2, OldestOutbox: 30 * time.Minute})
+
+	// Claimed but unacknowledged notifications still count; acknowledged ones do not.
+	ns := h.claimOutbox("d", 10, longLease)
+	if len(ns) != 2 {
+		t.Fatalf("ClaimOutbox = %d notifications, want 2", len(ns))
+	}
+	mustEqual(t, "outbox after claiming", stats(t0.Add(time.Hour)).Outbox, int64(2))
+	h.ack(ns[0], true)
+	mustEqual(t, "outbox after one ack", stats(t0.Add(time.Hour)).Outbox, int64(1))
+	h.ack(ns[1], false)
+	mustEqual(t, "stats after both acks", stats(t0.Add(time.Hour)), store.Stats{Scheduled: 3, Due: 1})
+
+	// A commit without a next check takes the number off the schedule.
+	c = h.claimOne(t0.Add(time.Hour), "B")
+	h.commit(c, stub("B", tracker.StageNotFound), tracker.Change{From: tracker.StageNotFound, To: tracker.StageNotFound}, time.Time{}, t0.Add(time.Hour))
+	mustEqual(t, "stats after B left the schedule", stats(t0.Add(2*time.Hour)), store.Stats{Scheduled: 2, Due: 1})
 }
