@@ -8,9 +8,6 @@ import (
 	"time"
 
 	ma "github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
-
-	"github.com/todoku/todoku/bot"
-	"github.com/todoku/todoku/i18n"
 )
 
 // quotaRetry is how long a failed quota reading is not tried again.
@@ -42,19 +39,37 @@ func (l *LINE) Quota(ctx context.Context) (limit, used int64, err error) {
 }
 
 // LowOnQuota reports whether less than Options.LowQuota of the month's
-// pushes is left, so notifications should keep to the key level. The
-// reading is cached for Options.QuotaEvery; while one caller refreshes it,
-// others get the cached answer, and a failed reading keeps the last one
-// (false when there is none) for a minute. Pushes sent in between are
-// counted in.
+// pushes is left, so notifications should keep to the key level.
 func (l *LINE) LowOnQuota(ctx context.Context) bool {
+	l.refreshQuota(ctx)
+	q := &l.quota
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.lowLocked(l.opts.LowQuota)
+}
+
+// QuotaLeft returns the pushes left this month, from the same reading as
+// LowOnQuota: limited is false for a channel without a monthly limit, and
+// known false until a reading succeeded.
+func (l *LINE) QuotaLeft(ctx context.Context) (left int64, limited, known bool) {
+	l.refreshQuota(ctx)
+	q := &l.quota
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return max(q.limit-q.used, 0), q.limit >= 0, q.known
+}
+
+// refreshQuota reads the quota when the cached reading is older than
+// Options.QuotaEvery. While one caller refreshes, others keep the cached
+// reading; a failed reading keeps the last one for a minute. Pushes sent
+// in between are counted in the cache.
+func (l *LINE) refreshQuota(ctx context.Context) {
 	now := l.opts.Now()
 	q := &l.quota
 	q.mu.Lock()
 	if q.refreshing || (q.known && now.Sub(q.at) < l.opts.QuotaEvery) || now.Before(q.retryAt) {
-		low := q.lowLocked(l.opts.LowQuota)
 		q.mu.Unlock()
-		return low
+		return
 	}
 	q.refreshing = true
 	q.mu.Unlock()
@@ -67,16 +82,9 @@ func (l *LINE) LowOnQuota(ctx context.Context) bool {
 	if err != nil {
 		q.retryAt = now.Add(quotaRetry)
 		l.log.Warn("Could not read the LINE message quota.", slog.Any("error", err))
-		return q.lowLocked(l.opts.LowQuota)
+		return
 	}
 	q.limit, q.used, q.at, q.known = limit, used, now, true
-	return q.lowLocked(l.opts.LowQuota)
-}
-
-// QuotaNotice is the message that tells a chat, once, that notifications
-// keep to the important steps until the quota renews.
-func QuotaNotice(lang string) bot.Message {
-	return bot.Message{Text: i18n.For(lang).T("line.quota_low")}
 }
 
 // quotaCache is the last quota reading.

@@ -186,7 +186,7 @@ func (a *app) dispatcher(platforms ...bot.Platform) *bot.Dispatcher {
 		Observe: a.metrics.Send})
 }
 
-// quotaEvery is how often the LINE push quota is read for the metrics.
+// quotaEvery is how often the metrics look at the LINE adapter's quota reading.
 const quotaEvery = 5 * time.Minute
 
 // watchQuota reports LINE's pushes left this month to the metrics until
@@ -200,16 +200,13 @@ func (a *app) watchQuota(ctx context.Context, l *line.LINE) {
 			return
 		case <-t.C:
 		}
-		limit, used, err := l.Quota(ctx)
-		switch {
-		case err != nil:
-			if ctx.Err() == nil {
-				a.log.Warn("Could not read the LINE message quota for the metrics.", slog.Any("error", err))
-			}
-		case limit < 0: // no monthly limit
+		// The adapter's own cached reading: no second quota reader.
+		switch left, limited, known := l.QuotaLeft(ctx); {
+		case !known:
+		case !limited:
 			a.metrics.SetQuotaLeft(line.Platform, -1)
 		default:
-			a.metrics.SetQuotaLeft(line.Platform, max(limit-used, 0))
+			a.metrics.SetQuotaLeft(line.Platform, left)
 		}
 		t.Reset(quotaEvery)
 	}
