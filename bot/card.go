@@ -32,7 +32,7 @@ func CarrierName(p *i18n.Printer, id string) string {
 // NewCard renders a shipment at a stage (usually its current one) and with
 // its newest event up to that point, in the printer's language and the
 // chat's time zone.
-func NewCard(p *i18n.Printer, sh tracker.Shipment, stage tracker.Stage, ev *tracker.Event, label string, now time.Time, loc *time.Location) *Card {
+func NewCard(p *i18n.Printer, sh tracker.Shipment, stage tracker.Stage, ev *tracker.Event, label string, now time.Time, loc *time.Location, d tracker.Durations) *Card {
 	if stage == tracker.StageUnknown {
 		stage = tracker.StageNotFound
 	}
@@ -53,7 +53,7 @@ func NewCard(p *i18n.Printer, sh tracker.Shipment, stage tracker.Stage, ev *trac
 		c.Location = ev.Location
 	}
 	if !stage.Final() && stage != tracker.StageReturning {
-		c.ETA = ETA(p, sh, now, loc)
+		c.ETA = ETA(p, sh, now, loc, d)
 	}
 	var notes []string
 	if ev == nil || ev.Time.IsZero() {
@@ -70,10 +70,13 @@ func NewCard(p *i18n.Printer, sh tracker.Shipment, stage tracker.Stage, ev *trac
 }
 
 // ETA is the localized delivery estimate of a shipment: the carrier's own
-// date when it gave one, else the range typical durations give; "" when
-// nothing can be said.
-func ETA(p *i18n.Printer, sh tracker.Shipment, now time.Time, loc *time.Location) string {
-	r := tracker.Advise(sh, now, tracker.DefaultDurations(), time.Time{}).ETA
+// date when it gave one, else the range the typical durations d give (nil:
+// the defaults); "" when nothing can be said.
+func ETA(p *i18n.Printer, sh tracker.Shipment, now time.Time, loc *time.Location, d tracker.Durations) string {
+	if d == nil {
+		d = tracker.DefaultDurations()
+	}
+	r := tracker.Advise(sh, now, d, time.Time{}).ETA
 	if !sh.ETA.IsZero() && sh.ETA.After(now) {
 		r = tracker.Range{To: sh.ETA}
 	}
@@ -96,12 +99,12 @@ func DisplayNumber(n string) string {
 }
 
 // ShipmentCard renders a shipment's current state.
-func ShipmentCard(p *i18n.Printer, sh tracker.Shipment, label string, now time.Time, loc *time.Location) *Card {
+func ShipmentCard(p *i18n.Printer, sh tracker.Shipment, label string, now time.Time, loc *time.Location, d tracker.Durations) *Card {
 	var ev *tracker.Event
 	if e, ok := sh.Latest(); ok {
 		ev = &e
 	}
-	return NewCard(p, sh, sh.Stage, ev, label, now, loc)
+	return NewCard(p, sh, sh.Stage, ev, label, now, loc, d)
 }
 
 // PlainText renders messages for surfaces without rich formatting (the

@@ -34,6 +34,9 @@ type DispatcherConfig struct {
 	Reminders time.Duration    // how often due reminders are queued, default 1 minute
 	Now       func() time.Time // default time.Now
 	Logger    *slog.Logger
+	// Durations are the typical stage durations cards estimate delivery
+	// with; nil means tracker.DefaultDurations.
+	Durations tracker.Durations
 
 	// Observe, when set, is told of every notification the dispatcher
 	// settles or fails to send: the chat's platform and one of the Send*
@@ -225,7 +228,7 @@ func (d *Dispatcher) prepare(ctx context.Context, n store.Notification) (*outgoi
 	now := d.cfg.Now()
 	p := i18n.For(chat.Lang)
 	o := &outgoing{n: n, chat: chat, platform: platform, delivered: true,
-		msgs: Push(p, sh, n, sub.Label, now, chatLocation(chat))}
+		msgs: Push(p, sh, n, sub.Label, now, chatLocation(chat), d.cfg.Durations)}
 	if month := now.In(chatLocation(chat)).Format("2006-01"); low && chat.QuotaNotice != month {
 		o.msgs = append(o.msgs, Message{Text: p.T("notify.quota_low")})
 		o.notice = month
@@ -322,7 +325,7 @@ func (d *Dispatcher) prepareReminder(ctx context.Context, chat store.Chat, sub s
 	}
 	return &outgoing{n: n, chat: chat, platform: platform, msgs: []Message{{
 		Text:    p.T("advice.protection_reminder", name, p.Date(sub.Protection, now, loc)),
-		Card:    ShipmentCard(p, sh, sub.Label, now, loc),
+		Card:    ShipmentCard(p, sh, sub.Label, now, loc, d.cfg.Durations),
 		Buttons: []Button{{Label: p.T("button.advice"), Data: "why " + sub.Number}},
 	}}}, nil // a reminder tells no stage: acked as not delivered
 }
@@ -355,7 +358,7 @@ func Wanted(level string, to tracker.Stage) bool {
 
 // Push renders the notification of a stage change: a header line and the
 // parcel's card at the new stage.
-func Push(p *i18n.Printer, sh tracker.Shipment, n store.Notification, label string, now time.Time, loc *time.Location) []Message {
+func Push(p *i18n.Printer, sh tracker.Shipment, n store.Notification, label string, now time.Time, loc *time.Location, d tracker.Durations) []Message {
 	name := sh.Number
 	if label != "" {
 		name = label
@@ -367,7 +370,7 @@ func Push(p *i18n.Printer, sh tracker.Shipment, n store.Notification, label stri
 	}
 	return []Message{{
 		Text: text,
-		Card: NewCard(p, sh, n.To, &ev, label, now, loc),
+		Card: NewCard(p, sh, n.To, &ev, label, now, loc, d),
 		Buttons: []Button{
 			{Label: p.T("button.list"), Data: "list"},
 		},

@@ -109,7 +109,7 @@ func (h *Handlers) adviseOn(ctx context.Context, c *bot.Context, which string) (
 		return nil, fmt.Errorf("handlers: unable to load %s: %w", sub.Number, err)
 	}
 	a := tracker.Advise(sh, c.Now, h.durations(), sub.Protection)
-	card := bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location())
+	card := bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location(), h.durations())
 	return []bot.Message{
 		{Card: card, Buttons: cardButtons(c, sub)},
 		{Text: adviceText(c, a) + h.trouble(c, sh), Buttons: menu(c)},

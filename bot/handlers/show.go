@@ -26,7 +26,7 @@ func (h *Handlers) show(ctx context.Context, c *bot.Context) ([]bot.Message, err
 	} else if err != nil {
 		return nil, fmt.Errorf("handlers: unable to load %s: %w", sub.Number, err)
 	}
-	card := bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location())
+	card := bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location(), h.durations())
 	if sub.Muted {
 		card.Note = strings.TrimSpace(card.Note + "\n" + c.P.T("card.muted"))
 	}

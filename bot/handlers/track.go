@@ -76,7 +76,7 @@ func (h *Handlers) follow(ctx context.Context, c *bot.Context, cand tracker.Cand
 		}
 		return bot.Message{
 			Text:    c.P.T("track.already", cand.Number) + h.trouble(c, sh),
-			Card:    bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location()),
+			Card:    bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location(), h.durations()),
 			Buttons: cardButtons(c, sub),
 		}, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -102,7 +102,7 @@ func (h *Handlers) follow(ctx context.Context, c *bot.Context, cand tracker.Cand
 	}
 	text := c.P.T("track.subscribed", sh.Number, bot.CarrierName(c.P, sh.Carrier))
 	text += h.trouble(c, sh)
-	return bot.Message{Text: text, Card: bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location()), Buttons: cardButtons(c, sub)}, nil
+	return bot.Message{Text: text, Card: bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location(), h.durations()), Buttons: cardButtons(c, sub)}, nil
 }
 
 // trouble explains, on a line of its own, why a shipment's data may be

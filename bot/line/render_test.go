@@ -37,7 +37,7 @@ func cardFor(lang string, n int, stage tracker.Stage) *bot.Card {
 	p := i18n.For(lang)
 	sh := tracker.Shipment{Number: fmt.Sprintf("SBXJP%04d", n), Carrier: "sandbox", Sandbox: true}
 	ev := &tracker.Event{Text: "Arrived at the sorting centre of Shenzhen " + strings.Repeat("(detail) ", 10), Location: "Shenzhen"}
-	return bot.NewCard(p, sh, stage, ev, "", ev.Time, nil)
+	return bot.NewCard(p, sh, stage, ev, "", ev.Time, nil, nil)
 }
 
 func TestRenderEveryStageInEveryLanguage(t *testing.T) {

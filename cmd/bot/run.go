@@ -121,6 +121,9 @@ type app struct {
 	router  *bot.Router
 	sources []tracker.Source
 	metrics *metrics.Metrics
+	// durations are measured from delivered shipments and shared by the
+	// answers' advice and the cards' estimates.
+	durations tracker.Durations
 }
 
 func newApp(ctx context.Context, cfg config, log *slog.Logger, now func() time.Time) (*app, error) {
@@ -159,7 +162,8 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, now func() time.T
 	h := &handlers.Handlers{Store: st, Checker: p, Logger: log,
 		Durations: &handlers.MeasuredDurations{Store: st, Logger: log}}
 	h.Register(r)
-	return &app{cfg: cfg, log: log, now: now, store: st, poller: p, router: r, sources: sources, metrics: m}, nil
+	return &app{cfg: cfg, log: log, now: now, store: st, poller: p, router: r, sources: sources, metrics: m,
+		durations: h.Durations}, nil
 }
 
 func (a *app) close() {
@@ -182,7 +186,7 @@ func (a *app) dispatcher(platforms ...bot.Platform) *bot.Dispatcher {
 	for _, p := range platforms {
 		a.metrics.Platforms(p.Name())
 	}
-	return bot.NewDispatcher(bot.DispatcherConfig{Store: a.store, Platforms: platforms, Now: a.now, Logger: a.log,
+	return bot.NewDispatcher(bot.DispatcherConfig{Store: a.store, Platforms: platforms, Now: a.now, Logger: a.log, Durations: a.durations,
 		Observe: a.metrics.Send})
 }
 
