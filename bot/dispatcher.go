@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/todoku/todoku/i18n"
@@ -27,13 +29,18 @@ type OutboxStore interface {
 type DispatcherConfig struct {
 	Store     OutboxStore
 	Platforms []Platform
-	Consumer  string           // this process's name in the outbox, default "dispatcher"
-	Batch     int              // notifications per round, default 100
-	Lease     time.Duration    // a claimed, unacknowledged notification returns after this, default 1 minute
-	Idle      time.Duration    // wait when the outbox is empty, default 250 ms
-	Reminders time.Duration    // how often due reminders are queued, default 1 minute
-	Now       func() time.Time // default time.Now
-	Logger    *slog.Logger
+	Consumer  string        // this process's name in the outbox, default "dispatcher"
+	Batch     int           // notifications claimed at once, default 100
+	Lease     time.Duration // a claimed, unacknowledged notification returns after this, default 1 minute
+	Idle      time.Duration // wait when the outbox is empty, default 250 ms
+	Reminders time.Duration // how often due reminders are queued, default 1 minute
+	// Workers is how many pushes are under way at once, default 16. Each
+	// works on one chat at a time and no two on the same chat, so a chat
+	// gets its notifications one after another, in order; the platforms'
+	// limiters hold the pace.
+	Workers int
+	Now     func() time.Time // default time.Now
+	Logger  *slog.Logger
 	// Durations are the typical stage durations cards estimate delivery
 	// with; nil means tracker.DefaultDurations.
 	Durations tracker.Durations
@@ -54,11 +61,16 @@ const (
 )
 
 // Dispatcher delivers outbox notifications through the chats' platforms and
-// acknowledges each only after its platform accepted it.
+// acknowledges each only after its platform accepted it. Claimed
+// notifications wait in one lane per chat; a bounded set of workers serves
+// the lanes, one worker per chat at a time, so chats are served side by
+// side while each chat's notifications go out in order.
 type Dispatcher struct {
 	cfg       DispatcherConfig
 	platforms map[string]Platform
 	log       *slog.Logger
+	lanes     *lanes
+	running   atomic.Int32 // workers of Run serving the lanes
 }
 
 // NewDispatcher returns a dispatcher with cfg's defaults filled in.
@@ -75,6 +87,9 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 	if cfg.Idle <= 0 {
 		cfg.Idle = 250 * time.Millisecond
 	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 16
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -87,15 +102,31 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 	if cfg.Observe == nil {
 		cfg.Observe = func(string, string) {}
 	}
-	d := &Dispatcher{cfg: cfg, platforms: map[string]Platform{}, log: cfg.Logger.With("component", "dispatcher")}
+	d := &Dispatcher{cfg: cfg, platforms: map[string]Platform{}, log: cfg.Logger.With("component", "dispatcher"),
+		lanes: newLanes(2 * cfg.Batch)}
 	for _, p := range cfg.Platforms {
 		d.platforms[p.Name()] = p
 	}
 	return d
 }
 
-// Run delivers until ctx is done.
+// Run delivers until ctx is done. It keeps up to two batches claimed,
+// claiming more whenever the workers have sent half of them, and returns
+// once the workers have finished their pushes under way; what is still
+// claimed returns to the outbox after its lease.
 func (d *Dispatcher) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	stop := context.AfterFunc(ctx, d.lanes.wake)
+	defer stop()
+	d.running.Add(int32(d.cfg.Workers))
+	for range d.cfg.Workers {
+		wg.Go(func() {
+			defer d.running.Add(-1)
+			d.serve(ctx, true)
+		})
+	}
+	defer wg.Wait()
+
 	t := time.NewTimer(0)
 	defer t.Stop()
 	var remindedAt time.Time
@@ -104,6 +135,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-d.lanes.low:
 		}
 		if time.Since(remindedAt) >= d.cfg.Reminders {
 			remindedAt = time.Now()
@@ -111,11 +143,17 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 				d.log.Error("Could not queue due reminders.", slog.Any("error", err))
 			}
 		}
-		n, err := d.Drain(ctx)
+		room := d.lanes.cap - d.lanes.size()
+		if room < d.cfg.Batch {
+			t.Reset(d.cfg.Idle) // the workers tell through low when they have room
+			continue
+		}
+		want := min(room, d.cfg.Batch)
+		n, err := d.claim(ctx, want)
 		if err != nil && ctx.Err() == nil {
 			d.log.Error("Dispatch round failed.", slog.Any("error", err))
 		}
-		if n < d.cfg.Batch {
+		if n < want {
 			t.Reset(d.cfg.Idle)
 		} else {
 			t.Reset(0)
@@ -123,30 +161,66 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 }
 
-// Drain runs one round: it claims up to Batch notifications and delivers
-// them in order. After a transient failure for a chat, that chat's later
-// notifications of the round wait too, so a chat never sees them out of
-// order. It returns how many it claimed.
-func (d *Dispatcher) Drain(ctx context.Context) (int, error) {
-	ns, err := d.cfg.Store.ClaimOutbox(ctx, d.cfg.Consumer, d.cfg.Batch, d.cfg.Lease)
+// claim claims up to max notifications into the lanes.
+func (d *Dispatcher) claim(ctx context.Context, max int) (int, error) {
+	ns, err := d.cfg.Store.ClaimOutbox(ctx, d.cfg.Consumer, max, d.cfg.Lease)
 	if err != nil {
 		return 0, fmt.Errorf("bot: unable to claim notifications: %w", err)
 	}
-	held := map[store.ChatKey]bool{}
-	for _, n := range ns {
-		if ctx.Err() != nil {
-			return len(ns), ctx.Err()
-		}
-		if held[n.Chat] {
-			continue
-		}
-		if err := d.deliver(ctx, n); err != nil {
-			held[n.Chat] = true
-			d.log.Warn("Notification not delivered; it will be retried.", slog.String("chat", n.Chat.String()),
-				slog.String("number", n.Number), slog.Any("error", err))
-		}
-	}
+	d.lanes.add(ns, d.cfg.Now())
 	return len(ns), nil
+}
+
+// Drain runs one round: it claims up to Batch notifications and delivers
+// them, chats side by side and each chat's in order, before it returns.
+// After a transient failure for a chat, that chat's later notifications
+// wait too, so a chat never sees them out of order. It returns how many it
+// claimed.
+func (d *Dispatcher) Drain(ctx context.Context) (int, error) {
+	n, err := d.claim(ctx, d.cfg.Batch)
+	if err != nil {
+		return 0, err
+	}
+	d.flush(ctx)
+	return n, ctx.Err()
+}
+
+// flush delivers what the lanes hold, with up to Workers goroutines, and
+// returns when no lane is left to serve (lanes held by a reply are left).
+func (d *Dispatcher) flush(ctx context.Context) {
+	var wg sync.WaitGroup
+	for range d.cfg.Workers {
+		wg.Go(func() { d.serve(ctx, false) })
+	}
+	wg.Wait()
+}
+
+// serve delivers the heads of ready lanes until ctx is done, or until no
+// lane is ready when wait is false.
+func (d *Dispatcher) serve(ctx context.Context, wait bool) {
+	for ctx.Err() == nil {
+		n, claimed, ok := d.lanes.take(ctx, wait)
+		if !ok {
+			return
+		}
+		now := d.cfg.Now()
+		settled := true
+		switch {
+		case now.Sub(claimed) > d.cfg.Lease/2:
+			// Its lease may run out mid-send and another consumer take
+			// it: leave it to whoever claims it next.
+			settled = false
+			d.log.Warn("Notification waited too long after its claim; it goes back to the outbox.",
+				slog.String("chat", n.Chat.String()), slog.String("number", n.Number))
+		default:
+			if err := d.deliver(ctx, n); err != nil {
+				settled = false
+				d.log.Warn("Notification not delivered; it will be retried.", slog.String("chat", n.Chat.String()),
+					slog.String("number", n.Number), slog.Any("error", err))
+			}
+		}
+		d.lanes.done(n, settled, now.Add(d.cfg.Lease))
+	}
 }
 
 // outgoing is a notification rendered for its chat, ready to be sent.
@@ -251,38 +325,47 @@ func (d *Dispatcher) finish(ctx context.Context, o *outgoing) error {
 // platform whose replies are free (LINE) can send them with its answer to
 // the user instead of as pushes. The caller calls done(true) once the
 // reply was accepted, which acknowledges them, or done(false), which
-// leaves them to be pushed after their lease. Notifications of other
-// chats claimed on the way are delivered as usual.
+// hands them back to be pushed. Nothing is folded while a push to the
+// chat is under way, since it must arrive first. Notifications of other
+// chats claimed on the way are delivered as usual: by Run's workers, or
+// here when Run is not running.
 func (d *Dispatcher) Fold(ctx context.Context, chat store.ChatKey, max int) (msgs []Message, done func(sent bool)) {
 	noop := func(bool) {}
 	if max <= 0 {
 		return nil, noop
 	}
-	ns, err := d.cfg.Store.ClaimOutbox(ctx, d.cfg.Consumer, d.cfg.Batch, d.cfg.Lease)
-	if err != nil {
+	if _, err := d.claim(ctx, d.cfg.Batch); err != nil {
 		d.log.Warn("Could not look for notifications to fold into a reply.", slog.Any("error", err))
+	}
+	held := d.lanes.hold(chat, max)
+	if d.running.Load() == 0 {
+		d.flush(ctx)
+	}
+	if len(held) == 0 {
 		return nil, noop
 	}
 	var mine []*outgoing
-	for _, n := range ns {
-		if n.Chat != chat || len(mine) == max {
-			if err := d.deliver(ctx, n); err != nil {
-				d.log.Warn("Notification not delivered; it will be retried.", slog.String("chat", n.Chat.String()), slog.Any("error", err))
-			}
-			continue
-		}
+	var dropped []store.Notification
+	var back []store.Notification
+	for i, n := range held {
 		o, err := d.prepare(ctx, n)
 		if err != nil {
 			d.log.Warn("Could not prepare a notification to fold.", slog.String("chat", n.Chat.String()), slog.Any("error", err))
+			back = held[i:] // pushed later, in order
+			break
+		}
+		if o == nil {
+			dropped = append(dropped, n)
 			continue
 		}
-		if o != nil {
-			mine = append(mine, o)
-			msgs = append(msgs, o.msgs...)
-		}
+		mine = append(mine, o)
+		msgs = append(msgs, o.msgs...)
 	}
 	return msgs, func(sent bool) {
+		settled := dropped
 		if !sent {
+			back = append(mineNotifications(mine), back...)
+			d.lanes.release(chat, settled, back)
 			return
 		}
 		for _, o := range mine {
@@ -290,8 +373,18 @@ func (d *Dispatcher) Fold(ctx context.Context, chat store.ChatKey, max int) (msg
 			if err := d.finish(ctx, o); err != nil {
 				d.log.Warn("Could not acknowledge a folded notification.", slog.String("chat", chat.String()), slog.Any("error", err))
 			}
+			settled = append(settled, o.n)
 		}
+		d.lanes.release(chat, settled, back)
 	}
+}
+
+func mineNotifications(os []*outgoing) []store.Notification {
+	out := make([]store.Notification, len(os))
+	for i, o := range os {
+		out[i] = o.n
+	}
+	return out
 }
 
 // QuotaAware is a platform whose pushes are counted against a monthly

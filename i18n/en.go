@@ -76,6 +76,7 @@ var en = map[string]text{
 		"Or just ask: “where is it?”, “why is it late?”\n" +
 		"/lang ja|en|th — change the language\n" +
 		"/tz Asia/Tokyo — the time zone times are shown in\n" +
+		"/forget — delete everything I keep about this chat\n" +
 		"Want to try first? Send SBXJP0001, a simulated parcel."),
 	"welcome":             s("Hi, I'm Todoku (届く)! I keep an eye on your AliExpress parcels and tell you when they move.\nPaste a tracking number to start."),
 	"lang.set":            s("I will speak English from now on."),

@@ -228,7 +228,7 @@ func TestAnsweringSourceIsAskedFirst(t *testing.T) {
 		if _, err := p.Tick(ctx); err != nil {
 			t.Fatal(err)
 		}
-		e.now = e.now.Add(12 * time.Hour)
+		e.now = e.now.Add(24 * time.Hour) // the in-transit interval
 	}
 	if first.callCount() != 1 || second.callCount() != 3 {
 		t.Errorf("calls: first %d, second %d; want the source that knows the number asked first after the first round", first.callCount(), second.callCount())

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -21,6 +22,8 @@ type Store interface {
 	ClaimNumber(ctx context.Context, number string, now time.Time, lease time.Duration) (store.Claim, error)
 	Shipment(ctx context.Context, number string) (tracker.Shipment, error)
 	Commit(ctx context.Context, c store.Claim, snap tracker.Shipment, change tracker.Change, next, now time.Time) error
+	Shipments(ctx context.Context, numbers []string) (map[string]tracker.Shipment, error)
+	CommitMany(ctx context.Context, checks []store.Check, now time.Time) ([]error, error)
 	Link(ctx context.Context, alias, number string) error
 	RecordDelivered(ctx context.Context, sh tracker.Shipment) error
 	Resolve(ctx context.Context, number string) (string, error)
@@ -31,8 +34,9 @@ type Config struct {
 	Store   Store
 	Sources []tracker.Source // the first that Serves a number fetches it
 	Now     func() time.Time // default time.Now
-	Workers int              // concurrent fetches, default 4
+	Workers int              // concurrent fetches, across all rounds, default 4
 	Batch   int              // numbers claimed per round, default 200
+	Rounds  int              // rounds Run keeps in flight, default 2
 	Lease   time.Duration    // how long a claim holds, default 5 minutes
 	Timeout time.Duration    // per fetch, default 30 seconds
 	Idle    time.Duration    // wall-clock wait when nothing is due, default 1 second
@@ -40,7 +44,7 @@ type Config struct {
 
 	// Interval says when to check a shipment again, or 0 to stop; default
 	// NextCheck. Simulations swap it to compare polling policies.
-	Interval func(stage tracker.Stage, sinceLastEvent time.Duration, errKind string, hint time.Duration) time.Duration
+	Interval Policy
 
 	// Observe, when set, is told of every number the poller meant to ask
 	// a source about: the source's name ("none" when no source serves the
@@ -65,6 +69,7 @@ type Poller struct {
 	cfg    Config
 	log    *slog.Logger
 	health health
+	fetchs chan struct{} // a slot per fetch in flight, Workers in all
 }
 
 // New returns a poller with cfg's defaults filled in.
@@ -77,6 +82,9 @@ func New(cfg Config) *Poller {
 	}
 	if cfg.Batch <= 0 {
 		cfg.Batch = 200
+	}
+	if cfg.Rounds <= 0 {
+		cfg.Rounds = 2
 	}
 	if cfg.Lease <= 0 {
 		cfg.Lease = 5 * time.Minute
@@ -99,7 +107,7 @@ func New(cfg Config) *Poller {
 	if cfg.ObserveError == nil {
 		cfg.ObserveError = func(string, string) {}
 	}
-	p := &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller")}
+	p := &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller"), fetchs: make(chan struct{}, cfg.Workers)}
 	for _, src := range cfg.Sources {
 		p.health.get(src.Name())
 	}
@@ -109,15 +117,29 @@ func New(cfg Config) *Poller {
 // Health reports every source's recent state, by name.
 func (p *Poller) Health() []SourceHealth { return p.health.snapshot() }
 
-// Run polls until ctx is done. Store errors are logged and retried after
-// the idle wait; they never end the loop.
+// Run polls until ctx is done. It keeps Rounds rounds in flight, so that
+// one round's claim and load overlap another's fetches and commits; claims
+// are atomic, so rounds never share a number, and the fetches of all rounds
+// share the Workers slots. Store errors are logged and retried after the
+// idle wait; they never end the loop.
 func (p *Poller) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for range p.cfg.Rounds {
+		wg.Go(func() { p.rounds(ctx) })
+	}
+	wg.Wait()
+	return nil
+}
+
+// rounds runs one round after another until ctx is done, waiting Idle
+// after a round that found less than a full batch due.
+func (p *Poller) rounds(ctx context.Context) {
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-t.C:
 		}
 		n, err := p.Tick(ctx)
@@ -132,9 +154,10 @@ func (p *Poller) Run(ctx context.Context) error {
 	}
 }
 
-// Tick runs one round: it claims up to Batch due numbers, fetches them with
-// at most Workers fetches in flight and commits each. It returns how many
-// numbers it claimed.
+// Tick runs one round: it claims up to Batch due numbers, loads their
+// snapshots, fetches them in source batches and commits each batch. It
+// returns how many numbers it claimed. Ticks may run concurrently; at most
+// Workers fetches (with their commits) are in flight across all of them.
 func (p *Poller) Tick(ctx context.Context) (int, error) {
 	now := p.cfg.Now()
 	claims, err := p.cfg.Store.ClaimDue(ctx, now, p.cfg.Batch, p.cfg.Lease)
@@ -148,22 +171,20 @@ func (p *Poller) Tick(ctx context.Context) (int, error) {
 	if err != nil {
 		return len(claims), err
 	}
-	jobs := make(chan job)
 	var wg sync.WaitGroup
-	for range min(p.cfg.Workers, len(claims)) {
-		wg.Go(func() {
-			for j := range jobs {
-				p.check(ctx, j)
-			}
-		})
-	}
 	for _, j := range p.plan(items) {
 		select {
-		case jobs <- j:
+		case p.fetchs <- struct{}{}:
 		case <-ctx.Done():
 		}
+		if ctx.Err() != nil {
+			break // the claims of the batches not started expire
+		}
+		wg.Go(func() {
+			defer func() { <-p.fetchs }()
+			p.check(ctx, j)
+		})
 	}
-	close(jobs)
 	wg.Wait()
 	return len(claims), ctx.Err()
 }
@@ -201,8 +222,9 @@ func (p *Poller) stored(ctx context.Context, stub tracker.Shipment) (tracker.Shi
 
 // item is one claimed number with its stored snapshot (or a stub).
 type item struct {
-	claim store.Claim
-	old   tracker.Shipment
+	claim  store.Claim
+	old    tracker.Shipment
+	stored bool // old is the stored snapshot, not a stub
 }
 
 // job is one batch of items for one source (nil: no source serves them).
@@ -216,14 +238,21 @@ type outcome struct {
 	err   error
 }
 
-// load reads the snapshot of every claimed number; a number never checked
-// gets stub (when given) or an empty snapshot starting now.
+// load reads the snapshot of every claimed number in one call; a number
+// never checked gets stub (when given) or an empty snapshot starting now.
 func (p *Poller) load(ctx context.Context, claims []store.Claim, stub *tracker.Shipment, now time.Time) ([]item, error) {
+	numbers := make([]string, len(claims))
+	for i, c := range claims {
+		numbers[i] = c.Number
+	}
+	stored, err := p.cfg.Store.Shipments(ctx, numbers)
+	if err != nil {
+		return nil, fmt.Errorf("poller: unable to load %d shipments: %w", len(claims), err)
+	}
 	items := make([]item, len(claims))
 	for i, c := range claims {
-		sh, err := p.cfg.Store.Shipment(ctx, c.Number)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
+		sh, ok := stored[c.Number]
+		if !ok {
 			if stub != nil {
 				sh = *stub
 			}
@@ -231,10 +260,8 @@ func (p *Poller) load(ctx context.Context, claims []store.Claim, stub *tracker.S
 			if sh.Since.IsZero() {
 				sh.Since = now
 			}
-		case err != nil:
-			return nil, fmt.Errorf("poller: unable to load %s: %w", c.Number, err)
 		}
-		items[i] = item{claim: c, old: sh}
+		items[i] = item{claim: c, old: sh, stored: ok}
 	}
 	return items, nil
 }
@@ -322,36 +349,72 @@ func (p *Poller) check(ctx context.Context, j job) outcome {
 	}
 
 	out := outcome{snaps: make([]tracker.Shipment, len(j.items))}
+	checks := make([]store.Check, len(j.items))
 	for i, it := range j.items {
-		snap, err := p.commit(ctx, it.claim, olds[i], results[it.claim.Number], now)
-		if err != nil && out.err == nil {
-			out.err = err
-		}
+		snap, change, next := p.settle(olds[i], results[it.claim.Number], now)
+		checks[i] = store.Check{Claim: it.claim, Snap: snap, Change: change, Next: next,
+			Unchanged: it.stored && unchanged(olds[i], snap)}
 		out.snaps[i] = snap
+	}
+	errs, err := p.cfg.Store.CommitMany(ctx, checks, now)
+	if err != nil {
+		p.log.Warn("Could not commit checks; their numbers will come back when their leases end.",
+			slog.Int("numbers", len(checks)), slog.Any("error", err))
+		out.err = fmt.Errorf("poller: unable to commit %d checks: %w", len(checks), err)
+		return out
+	}
+	for i, c := range checks {
+		if errs[i] != nil {
+			p.log.Warn("Could not commit a check; the number will come back when its lease ends.",
+				slog.String("number", c.Claim.Number), slog.Any("error", errs[i]))
+			if out.err == nil {
+				out.err = fmt.Errorf("poller: unable to commit %s: %w", c.Claim.Number, errs[i])
+			}
+			continue
+		}
+		p.committed(ctx, olds[i], c.Snap, c.Change)
 	}
 	return out
 }
 
+// unchanged reports whether snap differs from old in its checked-at at
+// most, so the store may rewrite only that.
+func unchanged(old, snap tracker.Shipment) bool {
+	old.CheckedAt = snap.CheckedAt
+	return reflect.DeepEqual(old, snap)
+}
+
 // commit applies one result to a snapshot and stores it with its next
-// check, then links any new last-mile number to it.
+// check, then links any new last-mile number to it (Check and Ingest; Tick
+// commits a whole batch at once in check).
 func (p *Poller) commit(ctx context.Context, c store.Claim, old tracker.Shipment, r tracker.Result, now time.Time) (tracker.Shipment, error) {
-	snap, change := tracker.Apply(old, r, now)
-	var since time.Duration
-	if last, ok := snap.Latest(); ok {
-		since = now.Sub(last.Time)
-	}
-	var next time.Time
-	if d := p.cfg.Interval(snap.Stage, since, r.Error, r.NextCheck); d > 0 {
-		if r.Error == "" && p.pushes(r.Source) {
-			d = max(d, PushFallback) // news arrives by push; polling only catches lost pushes
-		}
-		next = now.Add(d)
-	}
+	snap, change, next := p.settle(old, r, now)
 	if err := p.cfg.Store.Commit(ctx, c, snap, change, next, now); err != nil {
 		p.log.Warn("Could not commit a check; the number will come back when its lease ends.",
 			slog.String("number", c.Number), slog.Any("error", err))
 		return snap, fmt.Errorf("poller: unable to commit %s: %w", c.Number, err)
 	}
+	p.committed(ctx, old, snap, change)
+	return snap, nil
+}
+
+// settle applies one result to a snapshot and says when to check it next
+// (zero: never).
+func (p *Poller) settle(old tracker.Shipment, r tracker.Result, now time.Time) (tracker.Shipment, tracker.Change, time.Time) {
+	snap, change := tracker.Apply(old, r, now)
+	var next time.Time
+	if d := p.cfg.Interval(snap, now, r.Error, r.NextCheck); d > 0 {
+		if r.Error == "" && p.pushes(r.Source) {
+			d = max(d, PushFallback) // news arrives by push; polling only catches lost pushes
+		}
+		next = now.Add(d)
+	}
+	return snap, change, next
+}
+
+// committed does what follows a stored check: it keeps delivered timelines
+// and links last-mile numbers new to the shipment.
+func (p *Poller) committed(ctx context.Context, old, snap tracker.Shipment, change tracker.Change) {
 	if change.StageChanged() && snap.Stage == tracker.StageDelivered && !snap.Sandbox {
 		// Real journeys teach typical durations; simulated ones must not.
 		if err := p.cfg.Store.RecordDelivered(ctx, snap); err != nil {
@@ -359,17 +422,19 @@ func (p *Poller) commit(ctx context.Context, c store.Claim, old tracker.Shipment
 		}
 	}
 	for _, l := range snap.Linked {
+		if slices.Contains(old.Linked, l) {
+			continue // linked when it was new
+		}
 		if err := p.cfg.Store.Link(ctx, l, snap.Number); err != nil {
 			p.log.Warn("Could not link a last-mile number.", slog.String("number", snap.Number),
 				slog.String("linked", l), slog.Any("error", err))
 		}
 	}
 	if !change.Empty() {
-		p.log.Debug("Shipment changed.", slog.String("number", c.Number),
+		p.log.Debug("Shipment changed.", slog.String("number", snap.Number),
 			slog.String("from", change.From.String()), slog.String("to", change.To.String()),
 			slog.Int("new_events", len(change.NewEvents)))
 	}
-	return snap, nil
 }
 
 // fetch asks one source about qs and returns an answer for every query. A

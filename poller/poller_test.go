@@ -119,7 +119,7 @@ func TestTickBatchesAndBoundsConcurrency(t *testing.T) {
 	if n, _ := p.Tick(context.Background()); n != 0 {
 		t.Errorf("second tick at the same time claimed %d numbers", n)
 	}
-	e.now = e.now.Add(4 * time.Hour) // the in-transit interval
+	e.now = e.now.Add(24 * time.Hour) // the in-transit interval
 	if n, _ := p.Tick(context.Background()); n != 95 {
 		t.Errorf("tick after the interval claimed %d numbers, want 95", n)
 	}

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,9 +41,27 @@ type Config struct {
 	// A real carrier gives no such hint, so false measures honestly.
 	Hints bool
 	// Interval decides each next check; default poller.NextCheck.
-	Interval func(stage tracker.Stage, sinceLastEvent time.Duration, errKind string, hint time.Duration) time.Duration
+	Interval poller.Policy
 	// Level is every chat's notification level; default store.LevelAll.
 	Level string
+	// Rate is how many requests per second the carrier accepts, as a real
+	// carrier's API limits them (17TRACK: 3); requests over it wait their
+	// turn on the virtual clock, and the wait adds to the delay of what
+	// they tell. Default 3; negative: unlimited.
+	Rate float64
+	// Outage, when set, makes the carrier fail every request for a while.
+	Outage Outage
+}
+
+// Outage is a time the carrier is down: every request from From until For
+// has passed fails as unavailable (a 5xx or a timeout).
+type Outage struct {
+	From time.Time
+	For  time.Duration
+}
+
+func (o Outage) covers(t time.Time) bool {
+	return o.For > 0 && !t.Before(o.From) && t.Before(o.From.Add(o.For))
 }
 
 // Report is what a simulation measured.
@@ -62,23 +82,98 @@ type Report struct {
 	// OFDWithin30 is the share of "out for delivery" events told within 30
 	// minutes.
 	OFDWithin30 float64
+	// International and LastMile are the delays of the other events that
+	// change a parcel's stage: before the handover to the last-mile carrier,
+	// and from it on ("out for delivery" aside). Such an event counts as
+	// told by the first push of its parcel for it or a later event.
+	International, LastMile Delays
 	// Pushes counts the pushes sent at the chats' notification level:
 	// what LINE counts against its monthly quota (one per push request).
 	Pushes          int
 	PushesPerParcel float64
+	// PushesPerChatMonth and MaxPushesPerChatMonth are the mean and the
+	// most pushes one chat received in one calendar month (UTC); every
+	// chat of the simulation follows one parcel.
+	PushesPerChatMonth    float64
+	MaxPushesPerChatMonth int
+	// RateWaits counts the requests that waited for the carrier's rate
+	// limit; RateWaitMax is the longest wait.
+	RateWaits   int
+	RateWaitMax time.Duration
+	// OutageCalls and OutageRequests count the fetch calls and numbers
+	// sent while the carrier was down; OutageStageChanges the stage
+	// changes committed then, and OutagePushes the pushes sent then.
+	OutageCalls, OutageRequests, OutageStageChanges, OutagePushes int
+	// Overpushed counts the chats told more often than their parcel
+	// changed stage.
+	Overpushed int
+	// ChecksByStage counts the checks committed, by the stage the parcel
+	// was in before the check: where the requests go.
+	ChecksByStage map[tracker.Stage]int
 	// Virtual is how much virtual time the simulation covered.
 	Virtual time.Duration
+}
+
+// Delays are the delays from events to the pushes that told them.
+type Delays struct {
+	// Events counts the events; Missed those no push told.
+	Events, Missed int
+	// P50 and P95 are percentiles of the delays, Never when more than half
+	// (or 5%) of the events were missed.
+	P50, P95 time.Duration
+	// Within30 is the share told within 30 minutes.
+	Within30 float64
+}
+
+func (d Delays) String() string {
+	return fmt.Sprintf("events=%d missed=%d p50=%s p95=%s within_30m=%.1f%%",
+		d.Events, d.Missed, fmtDelay(d.P50), fmtDelay(d.P95), 100*d.Within30)
+}
+
+func delays(ds []time.Duration) Delays {
+	out := Delays{Events: len(ds)}
+	if len(ds) == 0 {
+		return out
+	}
+	slices.Sort(ds)
+	out.P50, out.P95 = percentile(ds, 50), percentile(ds, 95)
+	within := 0
+	for _, d := range ds {
+		if d == Never {
+			out.Missed++
+		}
+		if d <= 30*time.Minute {
+			within++
+		}
+	}
+	out.Within30 = float64(within) / float64(len(ds))
+	return out
 }
 
 // Never is the delay of an event that never reached the chat.
 const Never = time.Duration(1<<63 - 1)
 
 func (r Report) String() string {
-	return fmt.Sprintf("journeys=%d delivered=%d requests=%d fetch_calls=%d requests_per_delivered=%.1f "+
-		"ofd_events=%d ofd_missed=%d ofd_p50=%s ofd_p95=%s ofd_within_30m=%.1f%% pushes=%d pushes_per_parcel=%.2f virtual=%s",
-		r.Journeys, r.Delivered, r.Requests, r.FetchCalls, r.RequestsPerDelivered,
+	s := fmt.Sprintf("journeys=%d delivered=%d requests=%d fetch_calls=%d requests_per_delivered=%.1f rate_waits=%d rate_wait_max=%s\n"+
+		"  out_for_delivery: events=%d missed=%d p50=%s p95=%s within_30m=%.1f%%\n"+
+		"  international: %s\n  last_mile: %s\n"+
+		"  pushes=%d pushes_per_parcel=%.2f pushes_per_chat_month=%.2f max_pushes_per_chat_month=%d overpushed_chats=%d virtual=%s",
+		r.Journeys, r.Delivered, r.Requests, r.FetchCalls, r.RequestsPerDelivered, r.RateWaits, r.RateWaitMax,
 		r.OFDEvents, r.OFDMissed, fmtDelay(r.OFDDelayP50), fmtDelay(r.OFDDelayP95), 100*r.OFDWithin30,
-		r.Pushes, r.PushesPerParcel, r.Virtual)
+		r.International, r.LastMile,
+		r.Pushes, r.PushesPerParcel, r.PushesPerChatMonth, r.MaxPushesPerChatMonth, r.Overpushed, r.Virtual)
+	var by []string
+	for _, st := range tracker.Stages() {
+		if n := r.ChecksByStage[st]; n > 0 {
+			by = append(by, fmt.Sprintf("%s=%.1f", st, float64(n)/float64(max(r.Delivered, 1))))
+		}
+	}
+	s += "\n  checks_per_delivered_by_stage: " + strings.Join(by, " ")
+	if r.OutageCalls > 0 {
+		s += fmt.Sprintf("\n  outage: calls=%d requests=%d stage_changes=%d pushes=%d",
+			r.OutageCalls, r.OutageRequests, r.OutageStageChanges, r.OutagePushes)
+	}
+	return s
 }
 
 func fmtDelay(d time.Duration) string {
@@ -90,9 +185,9 @@ func fmtDelay(d time.Duration) string {
 
 // Every is a fixed polling policy: check every d until the parcel's stage
 // is final, whatever the stage, the silence or the source says.
-func Every(d time.Duration) func(tracker.Stage, time.Duration, string, time.Duration) time.Duration {
-	return func(stage tracker.Stage, _ time.Duration, _ string, _ time.Duration) time.Duration {
-		if stage.Final() {
+func Every(d time.Duration) poller.Policy {
+	return func(sh tracker.Shipment, _ time.Time, _ string, _ time.Duration) time.Duration {
+		if sh.Stage.Final() {
 			return 0
 		}
 		return d
@@ -141,12 +236,17 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if cfg.Level == "" {
 		cfg.Level = store.LevelAll
 	}
+	if cfg.Rate == 0 {
+		cfg.Rate = 3
+	}
 
 	clk := &clock{}
 	clk.set(cfg.Start)
-	src := &counting{src: sandbox.New(sandbox.Options{Now: clk.now}), hints: cfg.Hints}
-	st := &watched{Store: cfg.Store, now: clk.now, due: map[string]time.Time{}, delivered: map[string]bool{}}
-	rec := &recorder{}
+	src := &counting{src: sandbox.New(sandbox.Options{Now: clk.now}), hints: cfg.Hints, now: clk.now,
+		rate: cfg.Rate, outage: cfg.Outage, lag: map[string]time.Duration{}}
+	st := &watched{Store: cfg.Store, now: clk.now, due: map[string]time.Time{}, delivered: map[string]bool{},
+		lag: src.lagOf, outage: cfg.Outage, told: map[string][]push{}}
+	rec := &recorder{now: clk.now, outage: cfg.Outage, months: map[chatMonth]int{}}
 	const batch = 200
 	p := poller.New(poller.Config{Store: st, Sources: []tracker.Source{src}, Now: clk.now, Batch: batch, Interval: cfg.Interval})
 	d := bot.NewDispatcher(bot.DispatcherConfig{Store: st, Platforms: []bot.Platform{rec}, Now: clk.now})
@@ -252,39 +352,79 @@ func report(cfg Config, src *counting, st *watched, rec *recorder, since []time.
 		r.RequestsPerDelivered = float64(r.Requests) / float64(r.Delivered)
 	}
 	r.PushesPerParcel = float64(r.Pushes) / float64(r.Journeys)
+	src.mu.Lock()
+	r.RateWaits, r.RateWaitMax = src.waits, src.waitMax
+	src.mu.Unlock()
+	r.OutageCalls, r.OutageRequests = int(src.outageCalls.Load()), int(src.outageNumbers.Load())
+	st.mu.Lock()
+	r.OutageStageChanges = st.outageChanges
+	r.ChecksByStage = maps.Clone(st.checks)
+	st.mu.Unlock()
+	rec.mu.Lock()
+	r.OutagePushes = rec.inOutage
+	for _, n := range rec.months {
+		r.PushesPerChatMonth += float64(n)
+		r.MaxPushesPerChatMonth = max(r.MaxPushesPerChatMonth, n)
+	}
+	if len(rec.months) > 0 {
+		r.PushesPerChatMonth /= float64(len(rec.months))
+	}
+	perChat := maps.Clone(rec.chats)
+	rec.mu.Unlock()
 
-	told := st.toldOFD()
-	var delays []time.Duration
+	told := st.pushes()
+	var ofd, intl, last []time.Duration
 	for i, at := range since {
 		number := Number(i)
-		for _, s := range sandbox.Journey(number) {
+		pushes := told[number]
+		prev, changes := tracker.StageNotFound, 0
+		for _, s := range sandbox.Journey(number, at) {
 			t := at.Add(s.Offset)
-			if s.Stage != tracker.StageOutForDelivery || t.After(end) {
+			if s.Stage == prev || t.After(end) {
 				continue
 			}
-			r.OFDEvents++
-			pushed, ok := told[ofdKey{number, t.UnixNano()}]
-			if !ok {
-				r.OFDMissed++
-				delays = append(delays, Never)
+			prev = s.Stage
+			changes++
+			if s.Stage == tracker.StageOutForDelivery {
+				r.OFDEvents++
+				ofd = append(ofd, tellsExactly(pushes, t))
 				continue
 			}
-			delays = append(delays, pushed.Sub(t))
-		}
-	}
-	if len(delays) > 0 {
-		slices.Sort(delays)
-		r.OFDDelayP50 = percentile(delays, 50)
-		r.OFDDelayP95 = percentile(delays, 95)
-		within := 0
-		for _, d := range delays {
-			if d <= 30*time.Minute {
-				within++
+			if s.Stage < tracker.StageHandedToLastMile {
+				intl = append(intl, tells(pushes, t))
+			} else {
+				last = append(last, tells(pushes, t))
 			}
 		}
-		r.OFDWithin30 = float64(within) / float64(len(delays))
+		if perChat["sim-"+number] > changes {
+			r.Overpushed++
+		}
 	}
+	od := delays(ofd)
+	r.OFDMissed, r.OFDDelayP50, r.OFDDelayP95, r.OFDWithin30 = od.Missed, od.P50, od.P95, od.Within30
+	r.International, r.LastMile = delays(intl), delays(last)
 	return r
+}
+
+// tellsExactly is the delay of the push that told the event at t, or Never.
+func tellsExactly(pushes []push, t time.Time) time.Duration {
+	for _, p := range pushes {
+		if p.event.Equal(t) {
+			return p.told.Sub(t)
+		}
+	}
+	return Never
+}
+
+// tells is the delay of the first push that told the event at t or a
+// later one, or Never.
+func tells(pushes []push, t time.Time) time.Duration {
+	for _, p := range pushes {
+		if !p.event.Before(t) {
+			return p.told.Sub(t)
+		}
+	}
+	return Never
 }
 
 // percentile is the nearest-rank percentile of sorted delays.
@@ -299,13 +439,25 @@ type clock struct{ ns atomic.Int64 }
 func (c *clock) now() time.Time  { return time.Unix(0, c.ns.Load()).UTC() }
 func (c *clock) set(t time.Time) { c.ns.Store(t.UnixNano()) }
 
-// counting is the sandbox as a carrier: it counts the numbers asked and,
-// unless hints are kept, answers without the sandbox's next-step hint.
+// counting is the sandbox as a carrier: it counts the numbers asked,
+// holds requests to the carrier's rate limit on the virtual clock, fails
+// them during an outage and, unless hints are kept, answers without the
+// sandbox's next-step hint.
 type counting struct {
-	src     *sandbox.Source
-	hints   bool
-	calls   atomic.Int64
-	numbers atomic.Int64
+	src    *sandbox.Source
+	hints  bool
+	now    func() time.Time
+	rate   float64 // requests per second; negative: unlimited
+	outage Outage
+
+	calls, numbers             atomic.Int64
+	outageCalls, outageNumbers atomic.Int64
+
+	mu      sync.Mutex
+	free    time.Time // when the rate limit lets the next request go
+	waits   int
+	waitMax time.Duration
+	lag     map[string]time.Duration // number -> wait of its latest request
 }
 
 func (c *counting) Name() string              { return c.src.Name() }
@@ -315,6 +467,14 @@ func (c *counting) Serves(number string) bool { return c.src.Serves(number) }
 func (c *counting) Fetch(ctx context.Context, qs []tracker.Query) ([]tracker.Result, error) {
 	c.calls.Add(1)
 	c.numbers.Add(int64(len(qs)))
+	now := c.now()
+	wait := c.take(now, qs)
+	if c.outage.covers(now.Add(wait)) {
+		c.outageCalls.Add(1)
+		c.outageNumbers.Add(int64(len(qs)))
+		return nil, &tracker.FetchError{Source: sandbox.Name, Kind: tracker.ErrKindUnavailable,
+			Err: errors.New("sim: the carrier is down")}
+	}
 	rs, err := c.src.Fetch(ctx, qs)
 	if !c.hints {
 		for i := range rs {
@@ -324,27 +484,85 @@ func (c *counting) Fetch(ctx context.Context, qs []tracker.Query) ([]tracker.Res
 	return rs, err
 }
 
-// recorder is a platform that accepts every push and counts it.
-type recorder struct{ n atomic.Int64 }
+// take books the request's turn under the rate limit and returns how long
+// it waits for it. The answer is the one of now: what happens during the
+// wait is seen by the next check, and the wait adds to the delay of what
+// this one tells.
+func (c *counting) take(now time.Time, qs []tracker.Query) time.Duration {
+	if c.rate < 0 {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	at := now
+	if c.free.After(at) {
+		at = c.free
+	}
+	c.free = at.Add(time.Duration(float64(time.Second) / c.rate))
+	wait := at.Sub(now)
+	if wait > 0 {
+		c.waits++
+		c.waitMax = max(c.waitMax, wait)
+	}
+	for _, q := range qs {
+		c.lag[q.Number] = wait
+	}
+	return wait
+}
+
+// lagOf is the rate-limit wait of the latest request about number.
+func (c *counting) lagOf(number string) time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lag[number]
+}
+
+// recorder is a platform that accepts every push and counts it, per chat
+// and per chat and month.
+type recorder struct {
+	now    func() time.Time
+	outage Outage
+
+	mu       sync.Mutex
+	n        int
+	inOutage int // pushes sent during the outage
+	chats    map[string]int
+	months   map[chatMonth]int
+}
+
+type chatMonth struct{ chat, month string }
 
 func (r *recorder) Name() string { return platformName }
 
-func (r *recorder) Send(context.Context, string, []bot.Message, string) error {
-	r.n.Add(1)
+func (r *recorder) Send(_ context.Context, chat string, _ []bot.Message, _ string) error {
+	now := r.now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.n++
+	if r.chats == nil {
+		r.chats = map[string]int{}
+	}
+	r.chats[chat]++
+	r.months[chatMonth{chat, now.Format("2006-01")}]++
+	if r.outage.covers(now) {
+		r.inOutage++
+	}
 	return nil
 }
 
-func (r *recorder) count() int { return int(r.n.Load()) }
-
-type ofdKey struct {
-	number string
-	at     int64 // event time, Unix nanoseconds
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n
 }
+
+// push is a stage push as the chat got it: the event it told and when.
+type push struct{ event, told time.Time }
 
 // watched is the store as the poller and dispatcher see it, watched on the
 // way: it mirrors when each number is due (so steps with nothing due can be
-// skipped), which parcels were delivered, and when each "out for delivery"
-// was acknowledged as told.
+// skipped), which parcels were delivered, when each stage push was
+// acknowledged as told, and the stage changes committed during an outage.
 type watched struct {
 	store.Store
 	now func() time.Time
@@ -353,8 +571,13 @@ type watched struct {
 	due       map[string]time.Time // number -> next check, as the store holds it
 	queue     dueQueue             // the same, earliest first; stale entries are skipped
 	delivered map[string]bool
-	told      map[ofdKey]time.Time
-	written   bool // a commit wrote notifications since the last look
+	told      map[string][]push // number -> its stage pushes, oldest first
+	written   bool              // a commit wrote notifications since the last look
+
+	lag           func(number string) time.Duration // rate-limit wait of the number's latest request
+	outage        Outage
+	outageChanges int
+	checks        map[tracker.Stage]int // commits by the stage the parcel was in
 }
 
 // outboxWritten reports whether a commit may have written notifications
@@ -417,7 +640,7 @@ func (w *watched) deliveredCount() int {
 	return len(w.delivered)
 }
 
-func (w *watched) toldOFD() map[ofdKey]time.Time {
+func (w *watched) pushes() map[string][]push {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.told
@@ -439,6 +662,15 @@ func (w *watched) ClaimDue(ctx context.Context, now time.Time, max int, lease ti
 	return cs, err
 }
 
+// CommitMany commits one check at a time through Commit, which watches it.
+func (w *watched) CommitMany(ctx context.Context, checks []store.Check, now time.Time) ([]error, error) {
+	errs := make([]error, len(checks))
+	for i, c := range checks {
+		errs[i] = w.Commit(ctx, c.Claim, c.Snap, c.Change, c.Next, now)
+	}
+	return errs, nil
+}
+
 func (w *watched) Commit(ctx context.Context, c store.Claim, snap tracker.Shipment, change tracker.Change, next, now time.Time) error {
 	if err := w.Store.Commit(ctx, c, snap, change, next, now); err != nil {
 		return err
@@ -446,8 +678,15 @@ func (w *watched) Commit(ctx context.Context, c store.Claim, snap tracker.Shipme
 	w.schedule(c.Number, next)
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.checks == nil {
+		w.checks = map[tracker.Stage]int{}
+	}
+	w.checks[change.From]++
 	if change.StageChanged() {
 		w.written = true
+		if w.outage.covers(now) {
+			w.outageChanges++
+		}
 	}
 	if snap.Stage == tracker.StageDelivered {
 		w.delivered[c.Number] = true
@@ -459,15 +698,11 @@ func (w *watched) Ack(ctx context.Context, n store.Notification, delivered bool)
 	if err := w.Store.Ack(ctx, n, delivered); err != nil {
 		return err
 	}
-	if delivered && n.Kind == "" && n.To == tracker.StageOutForDelivery {
+	if delivered && n.Kind == "" {
+		// Told now, plus the wait of the request that brought the news.
+		told := w.now().Add(w.lag(n.Number))
 		w.mu.Lock()
-		if w.told == nil {
-			w.told = map[ofdKey]time.Time{}
-		}
-		k := ofdKey{n.Number, n.Event.Time.UnixNano()}
-		if _, ok := w.told[k]; !ok {
-			w.told[k] = w.now()
-		}
+		w.told[n.Number] = append(w.told[n.Number], push{event: n.Event.Time, told: told})
 		w.mu.Unlock()
 	}
 	return nil

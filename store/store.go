@@ -288,4 +288,60 @@ type Store interface {
 	FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error)
 
 	Close() error
+
+	// AcquireLease takes the lease called name for holder for ttl from
+	// now, when no one holds it or holder holds it already (renewing it),
+	// and reports whether holder holds it now. Exactly one of several
+	// concurrent callers wins a free lease. The ttl is measured on the
+	// backend's wall clock, not the caller's: Redis expires the key by the
+	// server's clock; the embedded store, which serves one process, by
+	// its own. A holder that stops renewing loses the lease when ttl runs
+	// out, and the next caller takes it over.
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+	// ReleaseLease ends the lease called name if holder holds it, so that
+	// another holder can take it at once; a lease held by someone else, or
+	// by no one, is left alone and is no error.
+	ReleaseLease(ctx context.Context, name, holder string) error
+
+	// Forget deletes everything the store holds about chat, in one atomic
+	// step where the backend allows: its settings, subscriptions (and its
+	// place among each number's subscribers), reminders, notifications
+	// not yet delivered and rate-limit slots that name it. A number no
+	// other chat follows is forgotten with it: shipment, schedule entry,
+	// claim, aliases, kept timeline and any notification or reminder that
+	// names it. Afterwards the chat is a stranger; forgetting a chat the
+	// store does not know is no error.
+	Forget(ctx context.Context, chat ChatKey) error
+
+	// Shipments returns the latest snapshots of numbers in one round trip,
+	// by number; a number without a snapshot is absent from the map.
+	Shipments(ctx context.Context, numbers []string) (map[string]tracker.Shipment, error)
+	// CommitMany commits many checks as Commit does each, in one round trip
+	// (one transaction on the embedded store). Each check is atomic on its
+	// own; errs[i] is check i's outcome (nil, or an error wrapping
+	// ErrLeaseLost when its claim is no longer current, which writes
+	// nothing for it). err reports a failure of the whole call, after
+	// which any check may or may not be committed.
+	CommitMany(ctx context.Context, checks []Check, now time.Time) (errs []error, err error)
+}
+
+// Check is one check's result for CommitMany: the arguments of Commit.
+type Check struct {
+	Claim  Claim
+	Snap   tracker.Shipment
+	Change tracker.Change
+	Next   time.Time
+	// Unchanged says Snap differs from the stored snapshot, which the
+	// check started from, in CheckedAt at most: a backend may then
+	// rewrite only the checked-at of the stored value. Leave it false
+	// when unsure; it is an optimisation, never a change of meaning.
+	Unchanged bool
+}
+
+// Subscribing is one subscription to make in bulk (the backends'
+// SubscribeMany, for imports and load tests), with the stub stored when the
+// number has no snapshot yet: each is what Subscribe(ctx, Sub, Stub) does.
+type Subscribing struct {
+	Sub  Subscription
+	Stub tracker.Shipment
 }

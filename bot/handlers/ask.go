@@ -39,6 +39,9 @@ func (h *Handlers) ask(ctx context.Context, c *bot.Context) ([]bot.Message, erro
 		return []bot.Message{{Text: c.P.T("ask.greeting"), Buttons: menu(c)}}, nil
 	case intent.LostNumber:
 		return []bot.Message{{Text: c.P.T("advice.lost_number") + "\n\n" + c.P.T("advice.seller_intro") + "\n" + tracker.SellerAskNumber, Buttons: menu(c)}}, nil
+	case intent.Forget:
+		c.Args = "" // asks before it deletes anything
+		return h.forget(ctx, c)
 	case intent.Stop:
 		if which == "" {
 			return h.whichOne(ctx, c, "stop")

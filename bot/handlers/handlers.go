@@ -21,6 +21,7 @@ type Store interface {
 	Subscriptions(ctx context.Context, chat store.ChatKey) ([]store.Subscription, error)
 	Shipment(ctx context.Context, number string) (tracker.Shipment, error)
 	Resolve(ctx context.Context, number string) (string, error)
+	Forget(ctx context.Context, chat store.ChatKey) error
 }
 
 // Checker fetches a number right away (the poller).
@@ -37,6 +38,9 @@ type Handlers struct {
 	CheckTimeout time.Duration
 	// MaxNumbers is how many numbers one message may add, default 10.
 	MaxNumbers int
+	// MaxParcels is how many parcels one chat may follow at once,
+	// default DefaultMaxParcels.
+	MaxParcels int
 	// SourceDownAfter is how long a carrier must have failed before an
 	// answer says so, default 1 hour.
 	SourceDownAfter time.Duration
@@ -44,6 +48,8 @@ type Handlers struct {
 	// Durations are the typical stage durations advice compares against;
 	// nil means tracker.DefaultDurations.
 	Durations tracker.Durations
+
+	locks chatLocks // one tracking message at a time per chat
 }
 
 // Register routes every command and plain text to its handler.
@@ -53,6 +59,9 @@ func (h *Handlers) Register(r *bot.Router) {
 	}
 	if h.MaxNumbers <= 0 {
 		h.MaxNumbers = 10
+	}
+	if h.MaxParcels <= 0 {
+		h.MaxParcels = DefaultMaxParcels
 	}
 	if h.SourceDownAfter <= 0 {
 		h.SourceDownAfter = time.Hour
@@ -74,6 +83,7 @@ func (h *Handlers) Register(r *bot.Router) {
 	r.Command("why", h.why)
 	r.Command("protect", h.protect)
 	r.Command("tz", h.tz)
+	r.Command("forget", h.forget)
 	r.Text(h.ask)
 }
 

@@ -31,7 +31,9 @@ func (h *Handlers) pick(ctx context.Context, c *bot.Context, which string) (stor
 		return store.Subscription{}, errNoSuchParcel
 	}
 	number := tracker.Canonical(which)
-	if pos, err := strconv.Atoi(number); err == nil && pos > 0 && pos <= len(subs) && len(number) <= 3 {
+	// A position is a small positive number: "-1" or "ー1" is no position,
+	// though canonical form drops the dash.
+	if pos, err := strconv.Atoi(number); err == nil && pos > 0 && pos <= len(subs) && len(number) <= 3 && !strings.ContainsAny(which, "-‐‑–—−－ー") {
 		return subs[pos-1], nil
 	}
 	if parent, err := h.Store.Resolve(ctx, number); err == nil {

@@ -34,12 +34,25 @@ func (h *Handlers) track(ctx context.Context, c *bot.Context) ([]bot.Message, er
 		numbers = numbers[:h.MaxNumbers]
 		out = append(out, bot.Message{Text: c.P.T("track.too_many", h.MaxNumbers)})
 	}
+	defer h.locks.lock(c.Chat.Key)()
+	room, err := h.room(ctx, c.Chat.Key)
+	if err != nil {
+		return out, err
+	}
+	var refused []string
 	for _, cand := range numbers {
-		msg, err := h.follow(ctx, c, cand)
+		msg, err := h.follow(ctx, c, cand, &room)
+		if errors.Is(err, errLimit) {
+			refused = append(refused, cand.Number)
+			continue
+		}
 		if err != nil {
 			return out, err
 		}
 		out = append(out, msg)
+	}
+	if len(refused) > 0 {
+		out = append(out, bot.Message{Text: c.P.T("limit.reached", h.MaxParcels, strings.Join(refused, ", "))})
 	}
 	for _, typo := range a.Typos {
 		out = append(out, bot.Message{Text: c.P.T("track.typo", typo.Number, carrierNames(c, typo.Carriers))})
@@ -60,8 +73,10 @@ func carrierNames(c *bot.Context, ids []string) string {
 }
 
 // follow subscribes the chat to one number and renders its card. A
-// last-mile number that continues a followed shipment stands for it.
-func (h *Handlers) follow(ctx context.Context, c *bot.Context, cand tracker.Candidate) (bot.Message, error) {
+// last-mile number that continues a followed shipment stands for it. A
+// number new to the chat takes one of room's places; with none left it
+// fails with errLimit.
+func (h *Handlers) follow(ctx context.Context, c *bot.Context, cand tracker.Candidate, room *int) (bot.Message, error) {
 	number, err := h.Store.Resolve(ctx, cand.Number)
 	if err != nil {
 		return bot.Message{}, fmt.Errorf("handlers: unable to resolve %s: %w", cand.Number, err)
@@ -83,6 +98,9 @@ func (h *Handlers) follow(ctx context.Context, c *bot.Context, cand tracker.Cand
 		return bot.Message{}, fmt.Errorf("handlers: unable to look up subscription: %w", err)
 	}
 
+	if *room <= 0 {
+		return bot.Message{}, errLimit
+	}
 	stub := tracker.Shipment{Number: cand.Number, Since: c.Now, Sandbox: cand.Format == tracker.FormatSandbox}
 	if len(cand.Carriers) > 0 {
 		stub.Carrier = cand.Carriers[0]
@@ -96,9 +114,12 @@ func (h *Handlers) follow(ctx context.Context, c *bot.Context, cand tracker.Cand
 	cancel()
 
 	sub := store.Subscription{Chat: c.Chat.Key, Number: cand.Number, CreatedAt: c.Now}
-	sub, sh, _, err := h.Store.Subscribe(ctx, sub, stub)
+	sub, sh, created, err := h.Store.Subscribe(ctx, sub, stub)
 	if err != nil {
 		return bot.Message{}, fmt.Errorf("handlers: unable to subscribe: %w", err)
+	}
+	if created {
+		*room--
 	}
 	text := c.P.T("track.subscribed", sh.Number, bot.CarrierName(c.P, sh.Carrier))
 	text += h.trouble(c, sh)

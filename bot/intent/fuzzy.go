@@ -22,7 +22,8 @@ var keywords = words(`
 	found information record invalid tracking number forgot lost misplaced deleted
 	missed redelivery reschedule nobody office holding again
 	dispute protection refund money buyer expires period deadline
-	thanks thank appreciate cheers hello morning evening afternoon please`)
+	thanks thank appreciate cheers hello morning evening afternoon please
+	forget erase wipe account everything`)
 
 // common are English words near a keyword that must not be corrected.
 var common = words(`

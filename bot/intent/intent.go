@@ -33,6 +33,7 @@ const (
 	Protection Intent = "protection"  // buyer protection, dispute, refund (Date)
 	Thanks     Intent = "thanks"      // thank you
 	Greeting   Intent = "greeting"    // hello
+	Forget     Intent = "forget"      // delete everything kept about the chat
 	Unknown    Intent = "unknown"     // none of the above
 )
 
@@ -84,7 +85,7 @@ var commands = map[string]Intent{
 	"track": Track, "add": Track, "list": List, "stop": Stop, "remove": Stop, "delete": Stop,
 	"name": Rename, "rename": Rename, "label": Rename, "help": Help, "start": Help,
 	"lang": Language, "language": Language, "settings": Settings, "protect": Protection,
-	"protection": Protection,
+	"protection": Protection, "forget": Forget,
 }
 
 // Understand reads one chat message. now resolves dates without a year.

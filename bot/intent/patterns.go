@@ -36,7 +36,7 @@ func th(i Intent, w int, expr string) pattern {
 // priority breaks ties between intents of equal score: the more specific
 // request first, the politeness last.
 var priority = []Intent{
-	Stop, Rename, Language, Settings, LostNumber, NotFound, Redelivery, Protection,
+	Forget, Stop, Rename, Language, Settings, LostNumber, NotFound, Redelivery, Protection,
 	Delay, ETA, Where, List, Help, Track, Thanks, Greeting, Unknown,
 }
 
@@ -105,6 +105,12 @@ var patterns = []pattern{
 	th(List, 3, `รายการ|ลิสต์|ลิส|กี่ชิ้น|กี่อัน|กี่รายการ`),
 	th(List, 4, `ติดตามอะไร`),
 	th(List, 2, `ทั้งหมด`),
+
+	// forget: delete everything kept about the chat (the handler asks
+	// before it deletes). It outweighs stop's "delete", "削除", "ลบ".
+	en(Forget, 7, `\bforget (me|about me|everything|all about me|my data)\b|\b(delete|erase|remove|wipe|clear) (all )?(of )?my (data|account|info|information|details|history)\b|\b(delete|erase|wipe) (everything|all data)\b`),
+	ja(Forget, 7, `(データ|個人情報|登録情報|利用履歴|アカウント)(を|も)?(全部|すべて|全て)?(削除|消|けし)|退会|私のこと.{0,2}忘れ`),
+	th(Forget, 7, `ลบข้อมูล(ของ)?(ฉัน|ผม|เรา|ทั้งหมด)|ลบบัญชี|ลืมฉัน|ลบประวัติ`),
 
 	// stop: stop following a parcel.
 	en(Stop, 4, `\bstop (tracking|following|it|this)\b|\bunfollow\b|\buntrack\b`),

@@ -59,8 +59,10 @@ type Options struct {
 	HTTP   *http.Client
 	Logger *slog.Logger
 	// Seen records a webhook event ID and reports whether it was new,
-	// like store.FirstSeen with a TTL. Nil keeps the last IDs in memory,
-	// which is enough for a single replica.
+	// like store.FirstSeen with a TTL; it is called for several queued
+	// events side by side, so it must be safe for concurrent use and
+	// atomic per key. Nil keeps the last IDs in memory, which is enough
+	// for a single replica.
 	Seen func(ctx context.Context, key string) (bool, error)
 	Now  func() time.Time
 	// Pending, when set, gives the notifications waiting for a chat so
@@ -213,7 +215,17 @@ func (l *LINE) Close() error { return l.Shutdown(context.Background()) }
 // job is one webhook event waiting for a worker.
 type job struct {
 	ev any // a webhook event value
+
+	// The outcome of the seen check, when the worker made it ahead for a
+	// batch of queued events.
+	checked bool
+	first   bool
+	seenErr error
 }
+
+// seenBatch is how many queued events a worker checks against the seen
+// record at once, each check a round trip of its own made side by side.
+const seenBatch = 32
 
 // enqueue hands an event to the worker of its chat without waiting. It
 // reports false when that worker's queue is full or the adapter is shut
@@ -241,12 +253,52 @@ func (l *LINE) accepting() bool {
 	return !l.closed
 }
 
-// work handles the events of one queue until it is closed and empty.
+// work handles the events of one queue until it is closed and empty. It
+// takes what is queued, up to seenBatch events, checks them against the
+// seen record side by side, and handles them in order.
 func (l *LINE) work(q <-chan job) {
 	defer l.wg.Done()
+	batch := make([]job, 0, seenBatch)
 	for j := range q {
-		l.safeHandle(j)
+		batch = append(batch[:0], j)
+	more:
+		for len(batch) < seenBatch {
+			select {
+			case j, ok := <-q:
+				if !ok {
+					break more
+				}
+				batch = append(batch, j)
+			default:
+				break more
+			}
+		}
+		if len(batch) > 1 {
+			l.checkSeen(batch)
+		}
+		for _, j := range batch {
+			l.safeHandle(j)
+		}
 	}
+}
+
+// checkSeen records the events of batch as seen, side by side, and keeps
+// each outcome in its job.
+func (l *LINE) checkSeen(batch []job) {
+	ctx, cancel := context.WithTimeout(l.base, eventTimeout)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i := range batch {
+		m := eventMeta(batch[i].ev)
+		if chat, _, _ := source(batch[i].ev); m.id == "" || chat == "" {
+			continue
+		}
+		wg.Go(func() {
+			batch[i].first, batch[i].seenErr = l.seen(ctx, "line:"+m.id)
+			batch[i].checked = true
+		})
+	}
+	wg.Wait()
 }
 
 // safeHandle handles one event, so a panic costs that event only.

@@ -180,7 +180,10 @@ func (l *LINE) handleEvent(ctx context.Context, j job) {
 		return
 	}
 	log := l.log.With(slog.String("event_id", m.id), slog.String("type", eventType(j.ev)))
-	first, err := l.seen(ctx, "line:"+m.id)
+	first, err := j.first, j.seenErr
+	if !j.checked {
+		first, err = l.seen(ctx, "line:"+m.id)
+	}
 	if err != nil {
 		// Better a rare duplicate answer than a lost one.
 		log.Warn("Could not check whether the event was seen; handling it.", slog.Any("error", l.scrub(err)))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -146,7 +147,10 @@ func TestGroupSource(t *testing.T) {
 
 func TestSignatureIsCheckedBeforeAnything(t *testing.T) {
 	rec := &recorder{}
-	h := newHarness(t, rec.handle, nil)
+	var seen atomic.Int32
+	h := newHarness(t, rec.handle, func(o *Options) {
+		o.Seen = func(context.Context, string) (bool, error) { seen.Add(1); return true, nil }
+	})
 	b := h.body(h.textEvent(userSource("U5"), "U5", "SBXJP0001"))
 	for name, sig := range map[string]string{
 		"missing":      "",
@@ -172,6 +176,9 @@ func TestSignatureIsCheckedBeforeAnything(t *testing.T) {
 	}
 	if _, _, reqs := h.fake.snapshot(); len(reqs) != 0 {
 		t.Errorf("called LINE for forged requests: %q", reqs)
+	}
+	if n := seen.Load(); n != 0 {
+		t.Errorf("checked %d forged events against the seen record", n)
 	}
 }
 
@@ -246,9 +253,12 @@ func TestSeenStoreIsUsed(t *testing.T) {
 	var keys []string
 	seen := map[string]bool{}
 	var calls atomic.Int32
+	var mu sync.Mutex // Seen is called for queued events side by side
 	h := newHarness(t, (&recorder{}).handle, func(o *Options) {
 		o.Workers = 1
 		o.Seen = func(_ context.Context, key string) (bool, error) {
+			mu.Lock()
+			defer mu.Unlock()
 			calls.Add(1)
 			keys = append(keys, key)
 			first := !seen[key]

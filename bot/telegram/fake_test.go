@@ -29,8 +29,11 @@ type fakeAPI struct {
 	// slack loosens the flood limits for tests on the real clock, where a
 	// request arrives a little after the limiter let it go.
 	slack  time.Duration
-	limits limits
-	hold   time.Duration // longest wait of a long poll
+	limits Limits
+	// light keeps no record of calls (only of sent messages), for
+	// benchmarks that send many.
+	light bool
+	hold  time.Duration // longest wait of a long poll
 
 	mu          sync.Mutex
 	violations  []string
@@ -54,7 +57,8 @@ type fakeAPI struct {
 	// instead of the fake.
 	sendHook  func(n int) (cannedAnswer, bool)
 	sendCalls int
-	floods    int // 429s the flood limits caused
+	floods    int            // 429s the flood limits caused
+	floodsBy  map[string]int // of them, by the limit broken first: global, chat, group
 }
 
 type apiCall struct {
@@ -107,11 +111,11 @@ func newFakeAPI(t testing.TB, token string, now func() time.Time) *fakeAPI {
 		now = time.Now
 	}
 	f := &fakeAPI{
-		t: t, spec: loadSpec(t), token: token, now: now, limits: defaultLimits,
+		t: t, spec: loadSpec(t), token: token, now: now, limits: DefaultLimits(),
 		hold: 100 * time.Millisecond, nextUpdate: 500000, nextMessage: 1,
 		queries: map[string]bool{}, changed: make(chan struct{}),
 		commands: map[string][]botCommand{}, chatTypes: map[int64]string{}, blocked: map[int64]string{},
-		failures: map[string][]cannedAnswer{}, always: map[string]cannedAnswer{},
+		failures: map[string][]cannedAnswer{}, always: map[string]cannedAnswer{}, floodsBy: map[string]int{},
 	}
 	f.srv = httptest.NewServer(f)
 	t.Cleanup(func() {
@@ -158,6 +162,7 @@ func writeResult(w http.ResponseWriter, result any) {
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	arrived := f.now() // flood limits count requests as they arrive
 	method, ok := strings.CutPrefix(r.URL.Path, "/bot"+f.token+"/")
 	if !ok {
 		writeAnswer(w, apiFailure(http.StatusUnauthorized, "Unauthorized", 0))
@@ -190,7 +195,9 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeAnswer(w, apiFailure(http.StatusBadRequest, "Bad Request: "+errs[0], 0))
 		return
 	}
-	f.calls = append(f.calls, apiCall{method: method, params: params, at: f.now()})
+	if !f.light {
+		f.calls = append(f.calls, apiCall{method: method, params: params, at: arrived})
+	}
 	if a, ok := f.always[method]; ok {
 		f.mu.Unlock()
 		writeAnswer(w, a)
@@ -208,7 +215,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.getUpdates(w, r, params)
 		return
 	case "sendMessage":
-		a, result := f.sendMessage(params)
+		a, result := f.sendMessage(params, arrived)
 		f.mu.Unlock()
 		if result != nil {
 			writeResult(w, result)
@@ -297,7 +304,7 @@ func updateID(raw json.RawMessage) int {
 
 // sendMessage serves sendMessage with f.mu held: the answer to give, or the
 // sent Message as the result.
-func (f *fakeAPI) sendMessage(params map[string]json.RawMessage) (cannedAnswer, map[string]any) {
+func (f *fakeAPI) sendMessage(params map[string]json.RawMessage, now time.Time) (cannedAnswer, map[string]any) {
 	var p sendMessageParams
 	mustDecode(params, &p)
 	n := f.sendCalls
@@ -318,7 +325,6 @@ func (f *fakeAPI) sendMessage(params map[string]json.RawMessage) (cannedAnswer, 
 		}
 		text, _ = parseHTML(p.Text) // the spec check has vetted it
 	}
-	now := f.now()
 	if wait := f.floodWait(p.ChatID, now); wait > 0 {
 		f.floods++
 		secs := int(math.Ceil(wait.Seconds()))
@@ -342,38 +348,54 @@ func (f *fakeAPI) sendMessage(params map[string]json.RawMessage) (cannedAnswer, 
 	if p.ReplyMarkup != nil {
 		result["reply_markup"] = p.ReplyMarkup
 	}
-	b, _ := json.Marshal(result)
-	if errs := f.spec.checkType("result", "Message", b); len(errs) > 0 {
-		f.violate("the fake's own sendMessage result breaks the spec: %q", errs)
+	if !f.light {
+		b, _ := json.Marshal(result)
+		if errs := f.spec.checkType("result", "Message", b); len(errs) > 0 {
+			f.violate("the fake's own sendMessage result breaks the spec: %q", errs)
+		}
 	}
 	return cannedAnswer{}, result
 }
 
-// floodWait applies the documented limits to one more message to chat at
+// floodWait applies the limits to one more message to chat arriving at
 // now, and returns how long the sender should have waited; 0 lets it
-// through.
+// through. Messages are kept in the order they were served, which may
+// differ from their arrival by the time a request waits for the fake's
+// lock; the scan looks that much further back.
 func (f *fakeAPI) floodWait(chat int64, now time.Time) time.Duration {
+	const disorder = 5 * time.Millisecond
 	var wait time.Duration
-	check := func(w window, match func(sentMessage) bool) {
+	check := func(w Window, match func(sentMessage) bool) {
 		n := 0
 		for i := len(f.sent) - 1; i >= 0; i-- {
 			s := f.sent[i]
-			if now.Sub(s.at) >= w.per-f.slack {
+			if now.Sub(s.at) >= w.Per-f.slack+disorder {
 				break
 			}
-			if match(s) {
+			if now.Sub(s.at) < w.Per-f.slack && match(s) {
 				n++
-				if n == w.n {
-					wait = max(wait, w.per-now.Sub(s.at))
+				if n == w.N {
+					wait = max(wait, w.Per-now.Sub(s.at))
 					return
 				}
 			}
 		}
 	}
-	check(f.limits.global, func(sentMessage) bool { return true })
-	check(f.limits.chat, func(s sentMessage) bool { return s.chat == chat })
+	check(f.limits.Global, func(sentMessage) bool { return true })
+	if wait > 0 {
+		f.floodsBy["global"]++
+		return wait
+	}
+	check(f.limits.Chat, func(s sentMessage) bool { return s.chat == chat })
+	if wait > 0 {
+		f.floodsBy["chat"]++
+		return wait
+	}
 	if chat < 0 {
-		check(f.limits.group, func(s sentMessage) bool { return s.chat == chat })
+		check(f.limits.Group, func(s sentMessage) bool { return s.chat == chat })
+		if wait > 0 {
+			f.floodsBy["group"]++
+		}
 	}
 	return wait
 }

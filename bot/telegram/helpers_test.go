@@ -171,6 +171,14 @@ func onFakeClock(tg *Telegram, f *fakeAPI) *fakeClock {
 	c := newFakeClock()
 	f.now = c.Now
 	tg.clock = c
-	tg.limiter = newMemLimiter(defaultLimits, c, 0)
+	tg.limiter = newMemLimiter(exactLimits(), c)
 	return c
+}
+
+// exactLimits are the documented limits without a margin, so that sends
+// on a fake clock land exactly on the limits' edges.
+func exactLimits() Limits {
+	l := DefaultLimits()
+	l.Margin = 0
+	return l
 }

@@ -123,7 +123,7 @@ func TestCallbackData(t *testing.T) {
 func TestLimiter(t *testing.T) {
 	c := newFakeClock()
 	start := c.Now()
-	l := newMemLimiter(defaultLimits, c, 0)
+	l := newMemLimiter(exactLimits(), c)
 	ctx := context.Background()
 	at := func(chat string, group bool) time.Duration {
 		t.Helper()
@@ -138,19 +138,29 @@ func TestLimiter(t *testing.T) {
 			t.Errorf("private send %d at %v, want %v", i, got, want)
 		}
 	}
-	// Other chats are not held up by it, but share 30 a second.
+	// Other chats are not held up by it, but share 30 a second, at least
+	// 25 ms apart rather than in a burst.
 	c = newFakeClock()
 	start = c.Now()
-	l = newMemLimiter(defaultLimits, c, 0)
+	l = newMemLimiter(exactLimits(), c)
 	for i := range 31 {
 		got := at(string(rune('a'+i)), false)
-		if want := time.Duration(i/30) * time.Second; got != want {
+		want := time.Duration(i) * 25 * time.Millisecond
+		if i == 30 {
+			want = time.Second
+		}
+		if got != want {
 			t.Errorf("chat %d at %v, want %v", i, got, want)
 		}
 	}
 	// 20 a minute in a group.
+	first := at("-100", true)
 	for i := range 21 {
-		got := at("-100", true) - time.Second
+		got := first
+		if i > 0 {
+			got = at("-100", true)
+		}
+		got -= first
 		want := time.Duration(i) * time.Second
 		if i == 20 {
 			want = time.Minute

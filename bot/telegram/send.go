@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -57,6 +58,10 @@ func (t *Telegram) Send(ctx context.Context, chatID string, msgs []bot.Message, 
 	return nil
 }
 
+// Floods counts the 429 answers (flood control) Telegram gave to sends
+// since the adapter was made. The limiter is meant to keep it at zero.
+func (t *Telegram) Floods() int64 { return t.floods.Load() }
+
 // classify wraps a failed send for the dispatcher.
 func classify(err error) error {
 	se := &bot.SendError{Err: err, Permanent: chatGone(err)}
@@ -91,8 +96,11 @@ func (t *Telegram) sendPart(ctx context.Context, chatID int64, p part, reply *re
 			return err
 		}
 		var e *Error
+		if errors.As(err, &e) && e.Code == http.StatusTooManyRequests {
+			t.floods.Add(1)
+		}
 		switch {
-		case errors.As(err, &e) && e.Code == 429 && e.RetryAfter <= t.maxRetryWait:
+		case errors.As(err, &e) && e.Code == http.StatusTooManyRequests && e.RetryAfter <= t.maxRetryWait:
 			wait := max(e.RetryAfter, time.Second)
 			t.log.Warn("Telegram asked to slow down; waiting before sending again.",
 				slog.String("chat", chat), slog.Duration("retry_after", wait))

@@ -11,50 +11,89 @@ import (
 // every replica sharing the store shares.
 type Pacer func(ctx context.Context, key string, interval time.Duration, now time.Time) (time.Duration, error)
 
-// Spacing of sends that keeps every window of Telegram's limits: one
-// message a second in a chat, 20 a minute in a group (one every 3 s), 30 a
-// second overall (one every 34 ms), plus a margin for the time a request
-// takes to arrive.
-const (
-	chatSpacing   = time.Second + 50*time.Millisecond
-	groupSpacing  = 3*time.Second + 50*time.Millisecond
-	globalSpacing = 34 * time.Millisecond
-)
+// SharedLimiter paces sends through p with DefaultLimits, so that all
+// replicas together stay within Telegram's limits.
+func SharedLimiter(p Pacer) Limiter { return DefaultLimits().Shared(p) }
 
-// SharedLimiter paces sends through p, so that all replicas together stay
-// within Telegram's limits. Sends are spaced evenly rather than in bursts,
-// which keeps every sliding window of the documented limits.
-func SharedLimiter(p Pacer) Limiter { return &sharedLimiter{pace: p, now: time.Now} }
-
-type sharedLimiter struct {
-	pace Pacer
-	now  func() time.Time
+// Shared returns a limiter that keeps l across every process pacing
+// through p. Sends are spaced evenly rather than in bursts, which keeps
+// every sliding window of the limits: one message a second in a chat
+// becomes one every (1 s + margin), 20 a minute in a group one every
+// (60 s + margin)/20, 30 a second overall one every (1 s + margin)/30.
+func (l Limits) Shared(p Pacer) Limiter {
+	return &sharedLimiter{pace: p, now: time.Now, local: newMemLimiter(l, realClock{}),
+		chat:   l.Chat.spacing(l.Margin),
+		group:  l.Group.spacing(l.Margin),
+		global: l.Global.spacing(l.Margin),
+	}
 }
 
+type sharedLimiter struct {
+	// local keeps this process's sends within l on their real times
+	// first, so that those reaching the shared slots are already evenly
+	// spread.
+	local               Limiter
+	pace                Pacer
+	now                 func() time.Time
+	chat, group, global time.Duration // spacings
+}
+
+type paceSlot struct {
+	key string
+	iv  time.Duration
+}
+
+// Wait lets the process's own limiter space the send, then reserves the
+// chat's (and group's) next shared slot and waits for it, then
+// reserves the first overall slot from then on, so that overall slots are
+// taken for the time messages really go and none is left unused in
+// between. If the overall slot comes later, the chat's next slot is
+// pushed back by the difference: the chat's spacing counts from the real
+// send.
 func (l *sharedLimiter) Wait(ctx context.Context, chatID string, group bool) error {
-	now := l.now()
-	slots := []struct {
-		key string
-		iv  time.Duration
-	}{{"telegram:all", globalSpacing}, {"telegram:chat:" + chatID, chatSpacing}}
-	if group {
-		slots = append(slots, struct {
-			key string
-			iv  time.Duration
-		}{"telegram:group:" + chatID, groupSpacing})
+	if l.local != nil {
+		if err := l.local.Wait(ctx, chatID, group); err != nil {
+			return err
+		}
 	}
+	own := []paceSlot{{"telegram:chat:" + chatID, l.chat}}
+	if group {
+		own = append(own, paceSlot{"telegram:group:" + chatID, l.group})
+	}
+	now := l.now()
 	var wait time.Duration
-	for _, s := range slots {
+	for _, s := range own {
 		w, err := l.pace(ctx, s.key, s.iv, now)
 		if err != nil {
 			return fmt.Errorf("telegram: unable to pace sends: %w", err)
 		}
 		wait = max(wait, w)
 	}
-	if wait <= 0 {
+	if err := sleep(ctx, wait); err != nil {
+		return err
+	}
+	now = l.now()
+	wait, err := l.pace(ctx, "telegram:all", l.global, now)
+	if err != nil {
+		return fmt.Errorf("telegram: unable to pace sends: %w", err)
+	}
+	if wait > 0 {
+		for _, s := range own {
+			// A slot of length wait right behind the one taken moves the
+			// chat's next slot wait later.
+			if _, err := l.pace(ctx, s.key, wait, now); err != nil {
+				return fmt.Errorf("telegram: unable to pace sends: %w", err)
+			}
+		}
+	}
+	return sleep(ctx, wait)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
 		return nil
 	}
-	t := time.NewTimer(wait)
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():

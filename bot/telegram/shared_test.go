@@ -23,17 +23,20 @@ func TestSharedLimiterKeepsTelegramWindows(t *testing.T) {
 	start := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	var sends []time.Time
+	lim := DefaultLimits().Shared(st.Pace).(*sharedLimiter)
 	var wg sync.WaitGroup
 	for r := range 3 {
 		wg.Go(func() {
 			now := start.Add(time.Duration(r) * time.Millisecond)
-			l := &sharedLimiter{pace: st.Pace, now: func() time.Time { return now }}
 			for range 40 {
-				// Reserve without sleeping: the virtual send time is now+wait.
-				w1, _ := l.pace(context.Background(), "telegram:all", globalSpacing, now)
-				w2, _ := l.pace(context.Background(), "telegram:chat:-100", chatSpacing, now)
-				w3, _ := l.pace(context.Background(), "telegram:group:-100", groupSpacing, now)
-				at := now.Add(max(w1, w2, w3))
+				// Reserve without sleeping, in the limiter's order: the
+				// chat's and group's slots, then the overall one from
+				// then on; the virtual send time is at.
+				w2, _ := lim.pace(context.Background(), "telegram:chat:-100", lim.chat, now)
+				w3, _ := lim.pace(context.Background(), "telegram:group:-100", lim.group, now)
+				at := now.Add(max(w2, w3))
+				w1, _ := lim.pace(context.Background(), "telegram:all", lim.global, at)
+				at = at.Add(w1)
 				mu.Lock()
 				sends = append(sends, at)
 				mu.Unlock()
@@ -59,7 +62,7 @@ func TestSharedLimiterKeepsTelegramWindows(t *testing.T) {
 		t.Fatalf("%d sends", len(sends))
 	}
 	// Evenly spaced: 120 sends take about 119 group spacings, no more.
-	if span := sends[len(sends)-1].Sub(sends[0]); span > 120*groupSpacing {
+	if span := sends[len(sends)-1].Sub(sends[0]); span > 120*lim.group {
 		t.Errorf("120 sends took %v, slower than the limits need", span)
 	}
 }

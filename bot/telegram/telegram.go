@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/todoku/todoku/bot"
@@ -55,8 +56,8 @@ type Options struct {
 	// Logger receives the adapter's logs; nil discards them.
 	Logger *slog.Logger
 	// Limiter paces sends; nil means an in-process limiter with
-	// Telegram's documented limits. Replicas that share a bot need one
-	// limiter they share.
+	// DefaultLimits. Replicas that share a bot need one limiter they
+	// share (Limits.Shared).
 	Limiter Limiter
 	// FirstSeen records an update's key and reports whether it is new
 	// (the store's FirstSeen with a TTL of a day or so); redelivered
@@ -88,6 +89,8 @@ type Telegram struct {
 	sendAttempts  int
 	updateTimeout time.Duration // bounds the handling of one update
 	drainTimeout  time.Duration // bounds the handling of accepted updates on stop
+
+	floods atomic.Int64 // 429 answers to sends
 
 	tokens    *fifo[string] // callback token → button data
 	delivered *fifo[int]    // push key → parts already delivered

@@ -285,7 +285,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	path := chromiumPath(t)
 
 	const number = "SBXJP0001"
-	steps := sandbox.Journey(number)
+	steps := sandbox.Journey(number, time.Now())
 	const journey = 8 * time.Second // the whole trip, in real time
 	cfg := config{
 		DBPath:       filepath.Join(t.TempDir(), "todoku.db"),

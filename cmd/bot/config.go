@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Environment variables. Secrets also accept NAME_FILE, the path of a file
@@ -19,6 +20,8 @@ const (
 	envSandboxSpeed = "TODOKU_SANDBOX_SPEED"
 	envLogLevel     = "TODOKU_LOG_LEVEL"
 	envSources      = "TODOKU_SOURCES"
+	envOutboxLease  = "TODOKU_OUTBOX_LEASE"
+	envPollLease    = "TODOKU_TELEGRAM_POLL_LEASE"
 
 	envTelegramToken   = "TODOKU_TELEGRAM_TOKEN"
 	envTelegramAPI     = "TODOKU_TELEGRAM_API_URL"
@@ -39,6 +42,13 @@ type config struct {
 	SandboxSpeed float64
 	LogLevel     slog.Level
 	Sources      []sourceConfig // carrier sources, in the order they are asked
+	// OutboxLease is how long a notification claimed by a replica that
+	// died waits before another replica sends it; 0: the dispatcher's
+	// default.
+	OutboxLease time.Duration
+	// PollLease is how long the Telegram long-poll lease lasts unless its
+	// replica renews it; a replica that dies is replaced about this fast.
+	PollLease time.Duration
 
 	TelegramToken   string // secret; Telegram is off without it
 	TelegramAPI     string
@@ -58,6 +68,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DBPath:       "todoku.db",
 		Sandbox:      true,
 		SandboxSpeed: 8640, // one simulated day every 10 seconds
+		PollLease:    defaultPollLease,
 	}
 	if v := getenv(envHTTPAddr); v != "" {
 		c.HTTPAddr = v
@@ -78,6 +89,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if v := getenv(envSandboxSpeed); v != "" {
 		if c.SandboxSpeed, err = strconv.ParseFloat(v, 64); err != nil || c.SandboxSpeed <= 0 {
 			return c, fmt.Errorf("%s: want a positive number, got %q", envSandboxSpeed, v)
+		}
+	}
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+	}{{envOutboxLease, &c.OutboxLease}, {envPollLease, &c.PollLease}} {
+		if v := getenv(d.name); v != "" {
+			if *d.dst, err = time.ParseDuration(v); err != nil || *d.dst < 100*time.Millisecond {
+				return c, fmt.Errorf("%s: want a duration of at least 100ms (e.g. 30s), got %q", d.name, v)
+			}
 		}
 	}
 	if c.Sources, err = loadSources(getenv); err != nil {
@@ -139,6 +160,8 @@ func (c config) redacted() [][2]string {
 		{envSandbox, strconv.FormatBool(c.Sandbox)},
 		{envSandboxSpeed, strconv.FormatFloat(c.SandboxSpeed, 'g', -1, 64)},
 		{envLogLevel, c.LogLevel.String()},
+		{envOutboxLease, c.OutboxLease.String()},
+		{envPollLease, c.PollLease.String()},
 		{envTelegramToken, hide(c.TelegramToken)},
 		{envTelegramAPI, c.TelegramAPI},
 		{envTelegramWebhook, c.TelegramWebhook},

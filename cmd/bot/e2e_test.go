@@ -108,7 +108,8 @@ var pasted = map[string]string{
 // and repeats nothing.
 func TestJourneyEndToEnd(t *testing.T) {
 	const number = "SBXJP0001"
-	steps := sandbox.Journey(number)
+	start := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) // the journey's timing depends on it
+	steps := sandbox.Journey(number, start)
 	if len(steps) < 8 {
 		t.Fatalf("sandbox journey of %s has %d steps; want a full journey", number, len(steps))
 	}
@@ -118,7 +119,7 @@ func TestJourneyEndToEnd(t *testing.T) {
 				ctx := context.Background()
 				cfg := be.cfg(t)
 				cfg.Sandbox, cfg.SandboxSpeed = true, 1
-				clk := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+				clk := &clock{t: start}
 				log := slog.New(slog.DiscardHandler)
 				rec := &recorder{}
 

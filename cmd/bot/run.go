@@ -124,6 +124,9 @@ type app struct {
 	// durations are measured from delivered shipments and shared by the
 	// answers' advice and the cards' estimates.
 	durations tracker.Durations
+	// replica names this process among those sharing the store: its
+	// outbox consumer and its poll lease holder.
+	replica string
 }
 
 func newApp(ctx context.Context, cfg config, log *slog.Logger, now func() time.Time) (*app, error) {
@@ -163,7 +166,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, now func() time.T
 		Durations: &handlers.MeasuredDurations{Store: st, Logger: log}}
 	h.Register(r)
 	return &app{cfg: cfg, log: log, now: now, store: st, poller: p, router: r, sources: sources, metrics: m,
-		durations: h.Durations}, nil
+		durations: h.Durations, replica: replicaID()}, nil
 }
 
 func (a *app) close() {
@@ -187,7 +190,7 @@ func (a *app) dispatcher(platforms ...bot.Platform) *bot.Dispatcher {
 		a.metrics.Platforms(p.Name())
 	}
 	return bot.NewDispatcher(bot.DispatcherConfig{Store: a.store, Platforms: platforms, Now: a.now, Logger: a.log, Durations: a.durations,
-		Observe: a.metrics.Send})
+		Observe: a.metrics.Send, Consumer: a.replica, Lease: a.cfg.OutboxLease})
 }
 
 // quotaEvery is how often the metrics look at the LINE adapter's quota reading.
@@ -274,11 +277,16 @@ func (a *app) serve(ctx context.Context) error {
 				a.log.Warn("Could not set the Telegram command menus.", slog.Any("error", err))
 			}
 		})
-		intake.Go(func() {
-			if err := tg.Run(loopCtx); err != nil && loopCtx.Err() == nil {
+		receive := func(ctx context.Context) {
+			if err := tg.Run(ctx); err != nil && ctx.Err() == nil {
 				a.log.Error("Telegram stopped.", slog.Any("error", err))
 			}
-		})
+		}
+		if a.cfg.TelegramWebhook != "" {
+			intake.Go(func() { receive(loopCtx) })
+		} else { // Telegram serves one long-poller: the replica holding the lease
+			intake.Go(func() { newLeased(a.store, pollLease, a.replica, a.cfg.PollLease, a.log).run(loopCtx, receive) })
+		}
 	}
 	if lineBot != nil {
 		intake.Go(func() { a.watchQuota(loopCtx, lineBot) })

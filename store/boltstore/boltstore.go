@@ -18,8 +18,14 @@ import (
 	"github.com/todoku/todoku/tracker"
 )
 
-// schemaVersion is written on first open and checked on every later one.
-const schemaVersion = "1"
+// schemaVersion is written on first open and checked on every later one:
+// "2" stores shipments in store.EncodeShipment's form. A file at
+// schemaJSONShipments (shipments as JSON, which this code still reads) is
+// upgraded on open.
+const (
+	schemaVersion       = "2"
+	schemaJSONShipments = "1"
+)
 
 // Buckets. Composite keys join their parts with a NUL byte, so a prefix scan
 // on "part\x00" never matches a longer part.
@@ -28,7 +34,7 @@ var (
 	bucketChats       = []byte("chats")       // chat key -> Chat JSON
 	bucketSubs        = []byte("subs")        // chat key \x00 number -> Subscription JSON
 	bucketSubscribers = []byte("subscribers") // number \x00 chat key -> empty
-	bucketShipments   = []byte("shipments")   // number -> Shipment JSON
+	bucketShipments   = []byte("shipments")   // number -> store.EncodeShipment (JSON when written by schema 1)
 	bucketSchedule    = []byte("schedule")    // number -> due (ordered int, ms)
 	bucketDue         = []byte("due")         // due (ordered int, ms) + number -> empty
 	bucketClaims      = []byte("claims")      // number -> claim JSON
@@ -65,6 +71,7 @@ var _ store.Store = (*Store)(nil)
 type options struct {
 	now         func() time.Time
 	lockTimeout time.Duration
+	noSync      bool
 }
 
 // Option configures Open.
@@ -82,6 +89,13 @@ func WithLockTimeout(d time.Duration) Option {
 	return func(o *options) { o.lockTimeout = d }
 }
 
+// WithNoSync skips the file sync after each write. It is for bulk loading
+// only (benchmarks, imports): a crash may lose the writes or damage the
+// file, so a store that serves is opened without it.
+func WithNoSync() Option {
+	return func(o *options) { o.noSync = true }
+}
+
 // Open opens or creates the store file at path. If another process (or
 // another Store in this one) holds the file, it fails within the lock timeout
 // with an error that wraps store.ErrLocked.
@@ -90,7 +104,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.lockTimeout})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.lockTimeout, NoSync: o.noSync})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("boltstore: unable to open %s: %w", path, store.ErrLocked)
 	}
@@ -105,7 +119,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		}
 		meta := tx.Bucket(bucketMeta)
 		switch v := meta.Get([]byte("schema")); {
-		case v == nil:
+		case v == nil, string(v) == schemaJSONShipments:
 			return meta.Put([]byte("schema"), []byte(schemaVersion))
 		case string(v) != schemaVersion:
 			return fmt.Errorf("unsupported schema version %q, want %q", v, schemaVersion)
@@ -178,41 +192,50 @@ func (s *Store) Subscribe(ctx context.Context, sub store.Subscription, stub trac
 		created bool
 	)
 	err := s.update(ctx, func(tx *bolt.Tx) error {
-		number := []byte(sub.Number)
-		ships := tx.Bucket(bucketShipments)
-		if err := get(ships, number, &sh); errors.Is(err, store.ErrNotFound) {
-			sh = stub
-			if err := put(ships, number, sh); err != nil {
-				return err
-			}
-		} else if err != nil {
-			return err
-		}
-		if !sh.Stage.Final() {
-			if err := scheduleNX(tx, sub.Number, sub.CreatedAt.UnixMilli()); err != nil {
-				return err
-			}
-		}
-
-		subs := tx.Bucket(bucketSubs)
-		key := subKey(sub.Chat, sub.Number)
-		if err := get(subs, key, &out); err == nil {
-			return nil
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		out = sub
-		out.LastStage = sh.Stage
-		created = true
-		if err := put(subs, key, out); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketSubscribers).Put(subscriberKey(sub.Number, sub.Chat), nil)
+		var err error
+		out, sh, created, err = subscribe(tx, sub, stub, nil)
+		return err
 	})
 	if err != nil {
 		return store.Subscription{}, tracker.Shipment{}, false, fmt.Errorf("boltstore: unable to subscribe %s to %s: %w", sub.Chat, sub.Number, err)
 	}
 	return out, sh, created, nil
+}
+
+// subscribe does Subscribe in tx; encoded is the stub already encoded, or
+// nil.
+func subscribe(tx *bolt.Tx, sub store.Subscription, stub tracker.Shipment, encoded []byte) (out store.Subscription, sh tracker.Shipment, created bool, err error) {
+	number := []byte(sub.Number)
+	ships := tx.Bucket(bucketShipments)
+	if err := getShipment(ships, number, &sh); errors.Is(err, store.ErrNotFound) {
+		sh = stub
+		if encoded == nil {
+			encoded = store.EncodeShipment(sh)
+		}
+		if err := ships.Put(number, encoded); err != nil {
+			return out, sh, false, err
+		}
+	} else if err != nil {
+		return out, sh, false, err
+	}
+	if !sh.Stage.Final() {
+		if err := scheduleNX(tx, sub.Number, sub.CreatedAt.UnixMilli()); err != nil {
+			return out, sh, false, err
+		}
+	}
+	subs := tx.Bucket(bucketSubs)
+	key := subKey(sub.Chat, sub.Number)
+	if err := get(subs, key, &out); err == nil {
+		return out, sh, false, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return out, sh, false, err
+	}
+	out = sub
+	out.LastStage = sh.Stage
+	if err := put(subs, key, out); err != nil {
+		return out, sh, false, err
+	}
+	return out, sh, true, tx.Bucket(bucketSubscribers).Put(subscriberKey(sub.Number, sub.Chat), nil)
 }
 
 // Unsubscribe implements store.Store.
@@ -304,7 +327,7 @@ func (s *Store) Subscribers(ctx context.Context, number string) ([]store.ChatKey
 func (s *Store) Shipment(ctx context.Context, number string) (tracker.Shipment, error) {
 	var sh tracker.Shipment
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		return get(tx.Bucket(bucketShipments), []byte(number), &sh)
+		return getShipment(tx.Bucket(bucketShipments), []byte(number), &sh)
 	})
 	if err != nil {
 		return tracker.Shipment{}, fmt.Errorf("boltstore: unable to load shipment %s: %w", number, err)
@@ -510,6 +533,21 @@ func hasSubscribers(tx *bolt.Tx, number string) bool {
 	prefix := append([]byte(number), 0)
 	k, _ := tx.Bucket(bucketSubscribers).Cursor().Seek(prefix)
 	return k != nil && bytes.HasPrefix(k, prefix)
+}
+
+// getShipment decodes the shipment at key into sh, or returns
+// store.ErrNotFound.
+func getShipment(b *bolt.Bucket, key []byte, sh *tracker.Shipment) error {
+	raw := b.Get(key)
+	if raw == nil {
+		return store.ErrNotFound
+	}
+	v, err := store.DecodeShipment(raw)
+	if err != nil {
+		return err
+	}
+	*sh = v
+	return nil
 }
 
 // get decodes the JSON value at key into v, or returns store.ErrNotFound.

@@ -112,49 +112,73 @@ func (s *Store) ClaimNumber(ctx context.Context, number string, now time.Time, l
 // Commit implements store.Store.
 func (s *Store) Commit(ctx context.Context, c store.Claim, snap tracker.Shipment, change tracker.Change, next, now time.Time) error {
 	err := s.update(ctx, func(tx *bolt.Tx) error {
-		number := []byte(c.Number)
-		claims := tx.Bucket(bucketClaims)
-		var cl claim
-		if err := get(claims, number, &cl); errors.Is(err, store.ErrNotFound) || (err == nil && cl.Token != c.Token) {
-			return store.ErrLeaseLost
-		} else if err != nil {
-			return err
-		}
-		if err := put(tx.Bucket(bucketShipments), number, snap); err != nil {
-			return err
-		}
-		subscribers := tx.Bucket(bucketSubscribers)
-		prefix := append([]byte(c.Number), 0)
-		if change.StageChanged() {
-			latest, _ := snap.Latest()
-			outbox := tx.Bucket(bucketOutbox)
-			cur := subscribers.Cursor()
-			for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-				chat, err := store.ParseChatKey(string(k[len(prefix):]))
-				if err != nil {
-					return err
-				}
-				n := store.Notification{Chat: chat, Number: c.Number, From: change.From, To: change.To, Event: latest, At: now}
-				if err := appendOutbox(outbox, n); err != nil {
-					return err
-				}
-			}
-		}
-		if err := claims.Delete(number); err != nil {
-			return err
-		}
-		if err := unschedule(tx, c.Number); err != nil {
-			return err
-		}
-		if next.IsZero() || !hasSubscribers(tx, c.Number) {
-			return nil
-		}
-		return reschedule(tx, c.Number, next.UnixMilli())
+		return commit(tx, store.Check{Claim: c, Snap: snap, Change: change, Next: next}, nil, now)
 	})
 	if err != nil {
 		return fmt.Errorf("boltstore: unable to commit %s: %w", c.Number, err)
 	}
 	return nil
+}
+
+// commit applies one check in tx, or returns store.ErrLeaseLost having
+// written nothing; encoded is the check's snapshot already encoded, or nil.
+func commit(tx *bolt.Tx, c store.Check, encoded []byte, now time.Time) error {
+	number := []byte(c.Claim.Number)
+	claims := tx.Bucket(bucketClaims)
+	var cl claim
+	if err := get(claims, number, &cl); errors.Is(err, store.ErrNotFound) || (err == nil && cl.Token != c.Claim.Token) {
+		return store.ErrLeaseLost
+	} else if err != nil {
+		return err
+	}
+	if err := putSnapshot(tx.Bucket(bucketShipments), number, c.Snap, c.Unchanged, encoded); err != nil {
+		return err
+	}
+	subscribers := tx.Bucket(bucketSubscribers)
+	prefix := append([]byte(c.Claim.Number), 0)
+	if c.Change.StageChanged() {
+		latest, _ := c.Snap.Latest()
+		outbox := tx.Bucket(bucketOutbox)
+		cur := subscribers.Cursor()
+		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+			chat, err := store.ParseChatKey(string(k[len(prefix):]))
+			if err != nil {
+				return err
+			}
+			n := store.Notification{Chat: chat, Number: c.Claim.Number, From: c.Change.From, To: c.Change.To, Event: latest, At: now}
+			if err := appendOutbox(outbox, n); err != nil {
+				return err
+			}
+		}
+	}
+	if err := claims.Delete(number); err != nil {
+		return err
+	}
+	if err := unschedule(tx, c.Claim.Number); err != nil {
+		return err
+	}
+	if c.Next.IsZero() || !hasSubscribers(tx, c.Claim.Number) {
+		return nil
+	}
+	return reschedule(tx, c.Claim.Number, c.Next.UnixMilli())
+}
+
+// putSnapshot stores snap; when unchanged says it differs from the stored
+// value in its checked-at at most, a stored value in the current format
+// only has its checked-at rewritten.
+func putSnapshot(b *bolt.Bucket, number []byte, snap tracker.Shipment, unchanged bool, encoded []byte) error {
+	if unchanged {
+		if old := b.Get(number); old != nil {
+			raw := bytes.Clone(old)
+			if store.TouchShipment(raw, snap.CheckedAt) {
+				return b.Put(number, raw)
+			}
+		}
+	}
+	if encoded == nil {
+		encoded = store.EncodeShipment(snap)
+	}
+	return b.Put(number, encoded)
 }
 
 func newClaim(claims *bolt.Bucket, number string, until int64) (store.Claim, error) {

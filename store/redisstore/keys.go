@@ -10,10 +10,12 @@ import "github.com/todoku/todoku/store"
 //	chat:<platform:id>         string      none  store.Chat JSON
 //	subs:<platform:id>         hash        none  number -> store.Subscription JSON
 //	subscribers:<number>       set         none  chat keys "platform:id"
-//	shipment:<number>          string      none  tracker.Shipment JSON
+//	shipment:<number>          string      none  tracker.Shipment as store.EncodeShipment writes it
+//	                                             (JSON when an older version wrote it)
 //	schedule                   sorted set  none  number scored by next check (Unix ms, caller's clock)
 //	claims                     hash        none  number -> claim token "<seq>.<lease end Unix ms>"
-//	claimseq                   string      none  INCR counter that makes claim tokens unique
+//	claimseq                   string      none  counter that makes claim tokens unique (ClaimDue
+//	                                             reserves max at once with INCRBY)
 //	outbox                     stream      none  entries with field "n" = store.Notification JSON;
 //	                                             consumer group "dispatch"
 //	seen:<event id>            string      ttl   "1"; the TTL is FirstSeen's ttl
@@ -25,6 +27,8 @@ import "github.com/todoku/todoku/store"
 //	                                             ends when the slot is in the past
 //	delivered                  list        none  store.Timeline JSON of delivered shipments, newest
 //	                                             first, trimmed to store.MaxDelivered
+//	lease:<name>               string      ttl   the holder of a lease (AcquireLease); the TTL, on
+//	                                             the server's clock, ends it unless renewed
 //
 // A claim's lease end is in the caller's (virtual) time; it is compared only
 // with the now passed to ClaimDue and ClaimNumber and with Subscribe's
@@ -37,8 +41,14 @@ import "github.com/todoku/todoku/store"
 // a hash tag (e.g. "{todoku}:") puts every key in one slot.
 type keys struct{ prefix string }
 
-// schemaVersion is the value of the schema key this code reads and writes.
-const schemaVersion = "1"
+// schemaVersion is the value of the schema key this code reads and writes:
+// "2" stores shipments in store.EncodeShipment's form. A store at
+// schemaJSONShipments (shipments as JSON, which this code still reads) is
+// upgraded on open.
+const (
+	schemaVersion       = "2"
+	schemaJSONShipments = "1"
+)
 
 // outboxGroup is the consumer group every dispatcher reads the outbox with.
 const outboxGroup = "dispatch"
@@ -58,3 +68,4 @@ func (k keys) pace(key string) string           { return k.prefix + "pace:" + ke
 func (k keys) delivered() string                { return k.prefix + "delivered" }
 func (k keys) reminders() string                { return k.prefix + "reminders" }
 func (k keys) reminderKeys() string             { return k.prefix + "reminderkeys" }
+func (k keys) lease(name string) string         { return k.prefix + "lease:" + name }

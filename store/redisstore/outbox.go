@@ -26,8 +26,10 @@ func (s *Store) ClaimOutbox(ctx context.Context, consumer string, max int, lease
 	if max <= 0 {
 		return nil, nil
 	}
+	s.pruneConsumers(ctx, consumer, time.Now())
 	var out []store.Notification
 	start := "0-0"
+	regrouped := false
 	for len(out) < max {
 		msgs, next, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
 			Stream:   s.keys.outbox(),
@@ -37,6 +39,13 @@ func (s *Store) ClaimOutbox(ctx context.Context, consumer string, max int, lease
 			Start:    start,
 			Count:    int64(max - len(out)),
 		}).Result()
+		if isNoGroup(err) && !regrouped { // Redis lost the group: make it again
+			regrouped = true
+			if err := s.createGroup(ctx); err != nil {
+				return fail(err)
+			}
+			continue
+		}
 		if err != nil {
 			return fail(err)
 		}

@@ -106,8 +106,8 @@ func TestSchemaVersion(t *testing.T) {
 	}
 	rdb := redis.NewClient(opts)
 	defer rdb.Close()
-	if got, err := rdb.Get(ctx, prefix+"schema").Result(); err != nil || got != "1" {
-		t.Fatalf("schema key = %q, %v; want \"1\"", got, err)
+	if got, err := rdb.Get(ctx, prefix+"schema").Result(); err != nil || got != "2" {
+		t.Fatalf("schema key = %q, %v; want \"2\"", got, err)
 	}
 	if err := rdb.Set(ctx, prefix+"schema", "999", 0).Err(); err != nil {
 		t.Fatalf("set schema: %v", err)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -19,11 +20,15 @@ import (
 
 // Store is a store.Store backed by Redis.
 type Store struct {
-	rdb  *redis.Client
+	rdb  redis.UniversalClient // *redis.Client, or *redis.ClusterClient on a cluster
 	keys keys
 
 	// finalStages lists the final stage IDs as ",id,id," for subscribeScript.
 	finalStages string
+
+	// pruned is when (Unix ns, wall clock) ClaimOutbox last removed the
+	// outbox consumers of replicas gone for good.
+	pruned atomic.Int64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -38,25 +43,33 @@ type options struct {
 // Option configures Open.
 type Option func(*options)
 
-// WithPrefix sets the prefix of every key, "todoku:" by default. Stores with
-// different prefixes share a server without seeing each other's data.
+// WithPrefix sets the prefix of every key, "todoku:" by default and
+// "{todoku}:" on a Redis Cluster, where the prefix must carry a hash tag (see
+// cluster.go); an empty prefix means the default. Stores with different
+// prefixes share a server without seeing each other's data.
 func WithPrefix(prefix string) Option {
 	return func(o *options) { o.prefix = prefix }
 }
 
 // Open connects to the server at url ("redis://[user:password@]host:port/db"
-// or "rediss://..."), checks the schema version (writing it on first use)
-// and makes sure the outbox consumer group exists.
+// or "rediss://...") or to the Redis Cluster it names (see cluster.go),
+// checks the schema version (writing it on first use) and makes sure the
+// outbox consumer group exists.
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
-	o := options{prefix: "todoku:"}
+	var o options
 	for _, opt := range opts {
 		opt(&o)
 	}
-	ropts, err := redis.ParseURL(url)
+	rdb, cluster, err := dial(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: unable to parse url: %w", err)
+		return nil, err
 	}
-	s := &Store{rdb: redis.NewClient(ropts), keys: keys{prefix: o.prefix}}
+	prefix, err := prefixFor(o.prefix, cluster)
+	if err != nil {
+		_ = rdb.Close()
+		return nil, err
+	}
+	s := &Store{rdb: rdb, keys: keys{prefix: prefix}}
 	var final []string
 	for _, st := range tracker.Stages() {
 		if st.Final() {
@@ -78,6 +91,14 @@ func (s *Store) init(ctx context.Context) error {
 	v, err := s.rdb.Get(ctx, s.keys.schema()).Result()
 	if err != nil {
 		return fmt.Errorf("redisstore: unable to read schema version: %w", err)
+	}
+	if v == schemaJSONShipments {
+		// This build reads JSON shipments too; from now on it writes the
+		// compact form, which older builds cannot read.
+		if err := s.rdb.Set(ctx, s.keys.schema(), schemaVersion, 0).Err(); err != nil {
+			return fmt.Errorf("redisstore: unable to upgrade schema version: %w", err)
+		}
+		v = schemaVersion
 	}
 	if v != schemaVersion {
 		return fmt.Errorf("redisstore: unable to use schema version %q: this build reads %q", v, schemaVersion)
@@ -135,14 +156,10 @@ func (s *Store) Subscribe(ctx context.Context, sub store.Subscription, stub trac
 	if err != nil {
 		return fail(err)
 	}
-	stubJSON, err := json.Marshal(stub)
-	if err != nil {
-		return fail(err)
-	}
 	k := s.keys
 	res, err := subscribeScript.Run(ctx, s.rdb,
 		[]string{k.subs(sub.Chat), k.subscribers(sub.Number), k.shipment(sub.Number), k.schedule(), k.claims()},
-		sub.Number, sub.Chat.String(), subJSON, stubJSON, ms(sub.CreatedAt), s.finalStages,
+		sub.Number, sub.Chat.String(), subJSON, store.EncodeShipment(stub), ms(sub.CreatedAt), s.finalStages,
 	).Slice()
 	if err != nil {
 		return fail(err)
@@ -157,8 +174,8 @@ func (s *Store) Subscribe(ctx context.Context, sub store.Subscription, stub trac
 	if err := json.Unmarshal([]byte(subRaw), &out); err != nil {
 		return fail(err)
 	}
-	var sh tracker.Shipment
-	if err := json.Unmarshal([]byte(shRaw), &sh); err != nil {
+	sh, err := store.DecodeShipment([]byte(shRaw))
+	if err != nil {
 		return fail(err)
 	}
 	return out, sh, created == 1, nil
@@ -260,9 +277,22 @@ func (s *Store) Subscribers(ctx context.Context, number string) ([]store.ChatKey
 
 // Shipment implements store.Store.
 func (s *Store) Shipment(ctx context.Context, number string) (tracker.Shipment, error) {
-	var sh tracker.Shipment
-	if err := s.getJSON(ctx, s.keys.shipment(number), &sh); err != nil {
+	fail := func(err error) (tracker.Shipment, error) {
 		return tracker.Shipment{}, fmt.Errorf("redisstore: unable to load shipment %s: %w", number, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	raw, err := s.rdb.Get(ctx, s.keys.shipment(number)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return fail(store.ErrNotFound)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	sh, err := store.DecodeShipment(raw)
+	if err != nil {
+		return fail(err)
 	}
 	return sh, nil
 }

@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -67,39 +66,9 @@ type notificationTail struct {
 
 // Commit implements store.Store.
 func (s *Store) Commit(ctx context.Context, c store.Claim, snap tracker.Shipment, change tracker.Change, next, now time.Time) error {
-	fail := func(err error) error {
-		return fmt.Errorf("redisstore: unable to commit %s: %w", c.Number, err)
-	}
-	if err := ctx.Err(); err != nil {
-		return fail(err)
-	}
-	snapJSON, err := json.Marshal(snap)
+	errs, err := s.CommitMany(ctx, []store.Check{{Claim: c, Snap: snap, Change: change, Next: next}}, now)
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	changed, tail := "0", ""
-	if change.StageChanged() {
-		latest, _ := snap.Latest()
-		raw, err := json.Marshal(notificationTail{Number: c.Number, From: change.From, To: change.To, Event: latest, At: now})
-		if err != nil {
-			return fail(err)
-		}
-		changed, tail = "1", ","+string(raw[1:])
-	}
-	nextMs := ""
-	if !next.IsZero() {
-		nextMs = ms(next)
-	}
-	k := s.keys
-	ok, err := commitScript.Run(ctx, s.rdb,
-		[]string{k.claims(), k.shipment(c.Number), k.subscribers(c.Number), k.schedule(), k.outbox()},
-		c.Number, c.Token, snapJSON, changed, tail, nextMs,
-	).Int()
-	if err != nil {
-		return fail(err)
-	}
-	if ok != 1 {
-		return fail(store.ErrLeaseLost)
-	}
-	return nil
+	return errs[0]
 }

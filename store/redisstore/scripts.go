@@ -13,6 +13,7 @@ end
 
 // claimDueScript leases up to max due numbers, earliest first. A number held
 // by an unexpired ClaimNumber lease is moved to that lease's end instead.
+// One INCRBY reserves the sequence numbers of every claim of the call.
 //
 //	KEYS: schedule, claims, claimseq
 //	ARGV: now ms, max, lease end ms
@@ -20,21 +21,30 @@ end
 var claimDueScript = redis.NewScript(leaseEnd + `
 local now, max = tonumber(ARGV[1]), tonumber(ARGV[2])
 local out, n = {}, 0
+local first = redis.call('INCRBY', KEYS[3], max) - max -- one seq per claim
 while n < max do
   local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, max - n)
   if #due == 0 then break end
-  for _, number in ipairs(due) do
-    local held = leaseEnd(redis.call('HGET', KEYS[2], number))
-    if held and held > now then
-      redis.call('ZADD', KEYS[1], held, number)
+  local held = redis.call('HMGET', KEYS[2], unpack(due))
+  local sets, adds = {}, {}
+  for i, number in ipairs(due) do
+    local until_ = leaseEnd(held[i])
+    if until_ and until_ > now then
+      redis.call('ZADD', KEYS[1], until_, number)
     else
-      local token = redis.call('INCR', KEYS[3]) .. '.' .. ARGV[3]
-      redis.call('HSET', KEYS[2], number, token)
-      redis.call('ZADD', KEYS[1], ARGV[3], number)
+      n = n + 1
+      local token = (first + n) .. '.' .. ARGV[3]
+      sets[#sets + 1] = number
+      sets[#sets + 1] = token
+      adds[#adds + 1] = ARGV[3]
+      adds[#adds + 1] = number
       out[#out + 1] = number
       out[#out + 1] = token
-      n = n + 1
     end
+  end
+  if #sets > 0 then
+    redis.call('HSET', KEYS[2], unpack(sets))
+    redis.call('ZADD', KEYS[1], unpack(adds))
   end
 end
 return out
@@ -58,34 +68,68 @@ end
 return token
 `)
 
-// commitScript stores a snapshot, writes one outbox entry per subscriber
-// (in chat-key order) when the stage changed, releases the claim and
-// reschedules the number.
+// commitManyScript commits checks, each as one Commit: when its claim is
+// current it stores the snapshot (whole, or only its checked-at), writes
+// one outbox entry per subscriber (in chat-key order) when the stage
+// changed, releases the claim and reschedules the number.
 //
-//	KEYS: claims, shipment:<number>, subscribers:<number>, schedule, outbox
-//	ARGV: number, token, snapshot JSON, "1" if the stage changed,
+//	KEYS: claims, schedule, outbox, then per check shipment:<number>,
+//	      subscribers:<number>
+//	ARGV: per check number, token, snapshot ("" to touch), header (the
+//	      snapshot's leading bytes up to its checked-at, for a touch),
+//	      checked-at bytes (for a touch), "1" if the stage changed,
 //	      notification JSON after its chat field (starting with ","),
 //	      next check ms or "" for none
-//	returns: 1, or 0 when the claim is not current
-var commitScript = redis.NewScript(`
-if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
-redis.call('SET', KEYS[2], ARGV[3])
-local subs = redis.call('SMEMBERS', KEYS[3])
-if ARGV[4] == '1' then
-  table.sort(subs)
-  for _, chat in ipairs(subs) do
-    local sep = string.find(chat, ':', 1, true)
-    local head = cjson.encode({platform = string.sub(chat, 1, sep - 1), id = string.sub(chat, sep + 1)})
-    redis.call('XADD', KEYS[5], '*', 'n', '{"chat":' .. head .. ARGV[5])
+//	returns: per check 1, 0 when the claim is not current, or 2 when a
+//	         touch found the stored value in another form (nothing written)
+var commitManyScript = redis.NewScript(`
+local out, done, release, adds, rems = {}, {}, {}, {}, {}
+local per = 8
+for i = 0, #ARGV / per - 1 do
+  local a = i * per
+  local number, token, snap, header = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+  local shipment, subscribers = KEYS[4 + 2 * i], KEYS[5 + 2 * i]
+  local code = 1
+  if done[number] or redis.call('HGET', KEYS[1], number) ~= token then
+    code = 0
+  elseif snap == '' then
+    if redis.call('GETRANGE', shipment, 0, #header - 1) == header then
+      redis.call('SETRANGE', shipment, #header, ARGV[a + 5])
+    else
+      code = 2
+    end
+  else
+    redis.call('SET', shipment, snap)
   end
+  if code == 1 then
+    done[number] = true
+    local any
+    if ARGV[a + 6] == '1' then
+      local subs = redis.call('SMEMBERS', subscribers)
+      any = #subs > 0
+      table.sort(subs)
+      for _, chat in ipairs(subs) do
+        local sep = string.find(chat, ':', 1, true)
+        local head = cjson.encode({platform = string.sub(chat, 1, sep - 1), id = string.sub(chat, sep + 1)})
+        redis.call('XADD', KEYS[3], '*', 'n', '{"chat":' .. head .. ARGV[a + 7])
+      end
+    else
+      any = redis.call('EXISTS', subscribers) == 1
+    end
+    release[#release + 1] = number
+    if ARGV[a + 8] == '' or not any then
+      rems[#rems + 1] = number
+    else
+      adds[#adds + 1] = ARGV[a + 8]
+      adds[#adds + 1] = number
+    end
+  end
+  out[#out + 1] = code
 end
-redis.call('HDEL', KEYS[1], ARGV[1])
-if ARGV[6] == '' or #subs == 0 then
-  redis.call('ZREM', KEYS[4], ARGV[1])
-else
-  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[1])
-end
-return 1
+if #release > 0 then redis.call('HDEL', KEYS[1], unpack(release)) end
+if #rems > 0 then redis.call('ZREM', KEYS[2], unpack(rems)) end
+if #adds > 0 then redis.call('ZADD', KEYS[2], unpack(adds)) end
+return out
 `)
 
 // subscribeScript stores the stub unless a shipment exists, schedules the
@@ -93,17 +137,22 @@ return 1
 // subscription unless it exists.
 //
 //	KEYS: subs:<chat>, subscribers:<number>, shipment:<number>, schedule, claims
-//	ARGV: number, chat key, subscription JSON, stub JSON, created ms,
+//	ARGV: number, chat key, subscription JSON, stub (store.EncodeShipment), created ms,
 //	      final stage IDs as ",id,id,"
-//	returns: {1 if created, subscription JSON, shipment JSON}
+//	returns: {1 if created, subscription JSON, stored shipment}
 var subscribeScript = redis.NewScript(leaseEnd + `
 local sh = redis.call('GET', KEYS[3])
 if not sh then
   sh = ARGV[4]
   redis.call('SET', KEYS[3], sh)
 end
-local stage = cjson.decode(sh).stage
-if type(stage) ~= 'string' then stage = '' end
+local stage
+if string.byte(sh, 1) == 1 then
+  stage = string.match(sh, '^\1([%l_]*)%z') or ''
+else
+  stage = cjson.decode(sh).stage -- JSON written by older versions
+  if type(stage) ~= 'string' then stage = '' end
+end
 if not string.find(ARGV[6], ',' .. stage .. ',', 1, true) and not redis.call('ZSCORE', KEYS[4], ARGV[1]) then
   local held = leaseEnd(redis.call('HGET', KEYS[5], ARGV[1]))
   if not (held and held > tonumber(ARGV[5])) then

@@ -76,6 +76,15 @@ func Run(t *testing.T, newBackend func(t *testing.T) (open func() store.Store)) 
 		{"Stats", testStats},
 		{"Reopen", testReopen},
 		{"ContextCanceled", testContextCanceled},
+		{"Forget", testForget},
+		{"ForgetRacesSubscribe", testForgetRacesSubscribe},
+		{"Lease", testLease},
+		{"LeaseExpires", testLeaseExpires},
+		{"LeaseRenew", testLeaseRenew},
+		{"LeaseConcurrent", testLeaseConcurrent},
+		{"Shipments", testShipments},
+		{"CommitMany", testCommitMany},
+		{"SubscribeMany", testSubscribeMany},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -27,6 +27,6 @@ func Example() {
 	}
 	// Output:
 	// 0s: not_found
-	// 2m0s: arrived_destination
+	// 2m0s: in_transit
 	// 5m0s: delivered
 }

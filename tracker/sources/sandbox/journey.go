@@ -3,6 +3,8 @@ package sandbox
 import (
 	"fmt"
 	"hash/fnv"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/todoku/todoku/tracker"
@@ -20,6 +22,9 @@ type Step struct {
 	// on the handover step only, and only when the last-mile carrier issues
 	// a new number.
 	Linked string
+	// Zone is the time zone of the place of the scan: carriers report local
+	// times, China's for the first leg and the destination's after it.
+	Zone *time.Location
 }
 
 // Bounds of a whole journey, from the start to delivery. They follow
@@ -29,6 +34,11 @@ const (
 	MinJourney = 10 * 24 * time.Hour
 	MaxJourney = 20 * 24 * time.Hour
 )
+
+// lastMileRest is what the journey's length leaves for the last mile after
+// the transit to the delivery office: the wait for a delivery run and the
+// run itself, or a second attempt or a collection.
+const lastMileRest = 2 * 24 * time.Hour
 
 // minInternational is the shortest time from the first scan to the handover
 // to the last-mile carrier.
@@ -84,7 +94,8 @@ type city struct {
 type lastMile struct {
 	name       string
 	office     string // format for the delivery office, from the district
-	minH, maxH int    // handover to delivery, in hours
+	minH, maxH int    // handover to arrival at the delivery office, in hours
+	afternoon  int    // percent of delivery runs that leave in the afternoon
 	newNumber  int    // percent of parcels given a domestic 12-digit number
 	arrived    string
 	out        string
@@ -97,6 +108,7 @@ type lastMile struct {
 
 type route struct {
 	country   string // ISO 3166 code used in locations
+	zone      *time.Location
 	gateways  []gateway
 	cities    []city
 	carriers  []lastMile
@@ -105,6 +117,7 @@ type route struct {
 
 var routeJP = route{
 	country: "JP",
+	zone:    zone("Asia/Tokyo", 9),
 	gateways: []gateway{
 		{"Narita International Airport, Chiba", "Tokyo International Exchange Office, Tokyo"},
 		{"Kansai International Airport, Osaka", "Osaka International Exchange Office, Osaka"},
@@ -118,21 +131,21 @@ var routeJP = route{
 	},
 	carriers: []lastMile{
 		{
-			name: "Japan Post", office: "%s Post Office", minH: 48, maxH: 96, newNumber: 50,
+			name: "Japan Post", office: "%s Post Office", minH: 20, maxH: 60, newNumber: 50,
 			arrived: "Arrival at collection/delivery office", out: "Out for delivery",
 			delivered: "Final delivery", attempted: "Absence. Attempted delivery.",
 			held: "Retention at post office", collected: "Delivered at counter",
 			pickup: []string{"%s Station Post Office Parcel Locker", "FamilyMart %s", "Lawson %s"},
 		},
 		{
-			name: "Yamato Transport", office: "%s Delivery Center", minH: 24, maxH: 48, newNumber: 100,
+			name: "Yamato Transport", office: "%s Delivery Center", minH: 8, maxH: 30, afternoon: 15, newNumber: 100,
 			arrived: "Arrived at delivery center", out: "Out for delivery",
 			delivered: "Delivered", attempted: "Delivery attempted. Notice left.",
 			held: "Held at delivery center for pickup", collected: "Picked up at delivery center",
 			pickup: []string{"PUDO Station %s", "FamilyMart %s", "Yamato %s Service Center"},
 		},
 		{
-			name: "Sagawa Express", office: "%s Sales Office", minH: 24, maxH: 72, newNumber: 100,
+			name: "Sagawa Express", office: "%s Sales Office", minH: 10, maxH: 40, afternoon: 15, newNumber: 100,
 			arrived: "Arrived at delivery sales office", out: "Out for delivery",
 			delivered: "Delivery completed", attempted: "Absent. Delivery notice left.",
 			held: "Held at sales office", collected: "Picked up at sales office",
@@ -144,6 +157,7 @@ var routeJP = route{
 
 var routeTH = route{
 	country: "TH",
+	zone:    zone("Asia/Bangkok", 7),
 	gateways: []gateway{
 		{"Suvarnabhumi Airport, Samut Prakan", "Bangkok International Mail Processing Center, Bangkok"},
 		{"Suvarnabhumi Airport, Samut Prakan", "Suvarnabhumi Customs Free Zone, Bangkok"},
@@ -156,21 +170,21 @@ var routeTH = route{
 	},
 	carriers: []lastMile{
 		{
-			name: "Thailand Post", office: "%s Post Office", minH: 48, maxH: 96,
+			name: "Thailand Post", office: "%s Post Office", minH: 20, maxH: 60,
 			arrived: "Arrived at delivery post office", out: "Out for delivery",
 			delivered: "Delivered successfully", attempted: "Delivery attempted - recipient not available",
 			held: "Held at post office for collection", collected: "Collected at post office counter",
 			pickup: []string{"%s Post Office", "7-Eleven %s"},
 		},
 		{
-			name: "Kerry Express", office: "Kerry Express %s Hub", minH: 24, maxH: 72,
+			name: "Kerry Express", office: "Kerry Express %s Hub", minH: 10, maxH: 40, afternoon: 15,
 			arrived: "Arrived at destination hub", out: "Out for delivery",
 			delivered: "Successfully delivered", attempted: "Unable to deliver - consignee not available",
 			held: "Held at service point for collection", collected: "Collected by consignee",
 			pickup: []string{"Kerry Express %s Service Point", "7-Eleven %s"},
 		},
 		{
-			name: "Flash Express", office: "Flash Express %s DC", minH: 24, maxH: 72,
+			name: "Flash Express", office: "Flash Express %s DC", minH: 10, maxH: 40, afternoon: 15,
 			arrived: "Parcel arrived at distribution center", out: "Courier is delivering your parcel",
 			delivered: "Signed for by recipient", attempted: "Delivery failed - recipient unavailable",
 			held: "Parcel kept at branch for self pickup", collected: "Collected by recipient at branch",
@@ -180,11 +194,15 @@ var routeTH = route{
 	customsIn: []string{"Import customs clearance started", "Arrived at customs"},
 }
 
-// Journey returns the whole scripted journey of a number, oldest step first,
-// with offsets in simulated (unscaled) time since the journey started. It is
-// pure: the same number always gives the same journey. It returns nil for a
-// number the sandbox does not serve.
-func Journey(number string) []Step {
+// Journey returns the whole scripted journey of a number followed from
+// start, oldest step first, with offsets in simulated (unscaled) time since
+// start. The route, the carriers and any problem depend on the number only;
+// the timing of the last mile also follows the destination's local clock
+// (delivery runs leave in the morning, deliveries end in the evening), so it
+// depends on start's time of day. It is pure: the same number and start
+// always give the same journey. It returns nil for a number the sandbox
+// does not serve.
+func Journey(number string, start time.Time) []Step {
 	if !served(number) {
 		return nil
 	}
@@ -273,59 +291,233 @@ func Journey(number string) []Step {
 	}
 	intl = append(intl, draft{r.between(4*60, 24*60), handover})
 
-	// The last mile, in real durations from the handover.
-	total := r.between(lm.minH*60, lm.maxH*60)
-	final := r.between(60, 8*60) // out for delivery to delivered
-	before := total - final
-	atOffice := before * r.between(35, 65) / 100
-	last := []draft{
-		{atOffice, step(tracker.StageHandedToLastMile, "SBX_LAST_MILE_ARRIVED", lm.arrived, office)},
-	}
-	switch p {
-	case problemNone:
-		last = append(last,
-			draft{before - atOffice, step(tracker.StageOutForDelivery, "SBX_OUT_FOR_DELIVERY", lm.out, home)},
-			draft{final, step(tracker.StageDelivered, "SBX_DELIVERED", lm.delivered, home)})
-	case problemRedelivery:
-		last = append(last,
-			draft{before - atOffice, step(tracker.StageOutForDelivery, "SBX_OUT_FOR_DELIVERY", lm.out, home)},
-			draft{final, step(tracker.StageAttemptedDelivery, "SBX_DELIVERY_ATTEMPTED", lm.attempted, home)},
-			draft{r.between(16*60, 40*60), step(tracker.StageOutForDelivery, "SBX_OUT_FOR_DELIVERY", lm.out, home)},
-			draft{r.between(60, 6*60), step(tracker.StageDelivered, "SBX_DELIVERED", lm.delivered, home)})
-	case problemHeld:
-		last = append(last,
-			draft{before - atOffice, step(tracker.StageOutForDelivery, "SBX_OUT_FOR_DELIVERY", lm.out, home)},
-			draft{final, step(tracker.StageAttemptedDelivery, "SBX_DELIVERY_ATTEMPTED", lm.attempted, home)},
-			draft{r.between(60, 4*60), step(tracker.StageAwaitingPickup, "SBX_AWAITING_PICKUP", lm.held, office)},
-			draft{r.between(4*60, 72*60), step(tracker.StageDelivered, "SBX_COLLECTED", lm.collected, office)})
-	case problemPickup:
-		point := dst(fmt.Sprintf(pick(r, lm.pickup), c.district) + ", " + c.region)
-		last = append(last,
-			draft{before - atOffice, step(tracker.StageAwaitingPickup, "SBX_AWAITING_PICKUP",
-				"Arrived at pickup point, awaiting collection", point)},
-			draft{r.between(2*60, 72*60), step(tracker.StageDelivered, "SBX_COLLECTED",
-				"Collected by recipient at pickup point", point)})
+	// The last mile is drawn here and timed on the destination's clock
+	// once the handover's time is known.
+	lmd := drawLastMile(r, lm, p)
+	var point string
+	if p == problemPickup {
+		point = dst(fmt.Sprintf(pick(r, lm.pickup), c.district) + ", " + c.region)
 	}
 
 	// Fit the international leg so that the whole journey lasts between
 	// MinJourney and MaxJourney and the leg itself at least minInternational.
+	// The last mile lasts at least its transit to the delivery office, and
+	// usually a day or two more until the door.
 	first := r.between(30, 6*60) // until the first scan
-	lastMin := 0
-	for _, d := range last {
-		lastMin += d.gap
-	}
-	lo := max(minutes(MinJourney), first+minutes(minInternational)+lastMin)
-	span := r.between(lo, minutes(MaxJourney)) - first - lastMin
-	scale(intl, span)
+	lo := max(minutes(MinJourney)-lmd.transit, first+minutes(minInternational)) - first
+	hi := max(minutes(MaxJourney-lastMileRest)-first-lmd.transit, lo)
+	span := r.between(lo, hi)
 
-	steps := make([]Step, 0, len(intl)+len(last))
-	at := time.Duration(first) * time.Minute
-	for _, list := range [][]draft{intl, last} {
-		for _, d := range list {
+	build := func(span int) []Step {
+		ds := slices.Clone(intl)
+		scale(ds, span)
+		steps := make([]Step, 0, len(ds)+6)
+		at := time.Duration(first) * time.Minute
+		for _, d := range ds {
 			at += time.Duration(d.gap) * time.Minute
 			d.step.Offset = at
 			steps = append(steps, d.step)
 		}
+		for _, t := range lmd.timed(start.Add(at).In(rt.zone)) {
+			s := step(t.stage, t.code, "", "")
+			switch t.code {
+			case "SBX_LAST_MILE_ARRIVED":
+				s.Text, s.Location = lm.arrived, office
+			case "SBX_OUT_FOR_DELIVERY":
+				s.Text, s.Location = lm.out, home
+			case "SBX_DELIVERY_ATTEMPTED":
+				s.Text, s.Location = lm.attempted, home
+			case "SBX_DELIVERED":
+				s.Text, s.Location = lm.delivered, home
+			case "SBX_AWAITING_PICKUP":
+				s.Text, s.Location = lm.held, office
+				if p == problemPickup {
+					s.Text, s.Location = "Arrived at pickup point, awaiting collection", point
+				}
+			case "SBX_COLLECTED":
+				s.Text, s.Location = lm.collected, office
+				if p == problemPickup {
+					s.Text, s.Location = "Collected by recipient at pickup point", point
+				}
+			}
+			s.Offset = t.at.Sub(start)
+			steps = append(steps, s)
+		}
+		for i := range steps {
+			steps[i].Zone = zoneOf(steps[i].Location, rt.zone)
+		}
+		return steps
+	}
+	steps := build(span)
+	// Waits for delivery runs may push the end past MaxJourney: shorten the
+	// international leg by whole days, which keeps the handover's time of
+	// day and so the last mile's timing.
+	if over := steps[len(steps)-1].Offset - MaxJourney; over > 0 {
+		days := int((over + 24*time.Hour - 1) / (24 * time.Hour))
+		steps = build(span - days*24*60)
+	}
+	return steps
+}
+
+// zoneOf is the time zone of a location: China's for ", CN" and ", HK",
+// else the destination's.
+func zoneOf(location string, dest *time.Location) *time.Location {
+	if strings.HasSuffix(location, ", CN") || strings.HasSuffix(location, ", HK") {
+		return chinaZone
+	}
+	return dest
+}
+
+var chinaZone = zone("Asia/Shanghai", 8)
+
+// zone loads a time zone, or stands in a fixed one with its offset in hours
+// where the zone database is missing: none of these zones keeps daylight
+// saving time, so the fixed zone is exact.
+func zone(name string, hours int) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return time.FixedZone(name, hours*60*60)
+}
+
+// run is a delivery run of the day, in minutes of the local day: it takes
+// the parcels sorted at the office by cutoff and leaves between from and to.
+type run struct{ cutoff, from, to int }
+
+var (
+	// The morning run: the bulk of every carrier's deliveries.
+	morningRun = run{cutoff: 6 * 60, from: 7 * 60, to: 10*60 + 30}
+	// The courier carriers' smaller afternoon run.
+	afternoonRun = run{cutoff: 11 * 60, from: 13 * 60, to: 15 * 60}
+)
+
+// Working hours of deliveries and of counters, in minutes of the local day.
+const (
+	minDelivery   = 20      // shortest time from the run's start to the door
+	lastDelivery  = 20 * 60 // deliveries end by 20:00
+	counterOpens  = 9 * 60
+	counterCloses = 19 * 60
+)
+
+// leaves is when the first run of kind r that takes a parcel sorted at
+// after leaves; frac (0-1000) places it within the run's window.
+func (r run) leaves(after time.Time, frac int) time.Time {
+	day := midnight(after)
+	if minuteOfDay(after) > r.cutoff {
+		day = day.AddDate(0, 0, 1)
+	}
+	return day.Add(time.Duration(r.from+frac*(r.to-r.from)/1000) * time.Minute)
+}
+
+// delivered is when a parcel that left on a run at out reaches the door:
+// frac (0-1000) places it between a few minutes after the run's start and
+// eight hours later or the end of the working day, whichever comes first.
+func delivered(out time.Time, frac int) time.Time {
+	span := min(8*60, lastDelivery-minuteOfDay(out)) - minDelivery
+	return out.Add(time.Duration(minDelivery+frac*max(span, 0)/1000) * time.Minute)
+}
+
+func midnight(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}
+
+func minuteOfDay(t time.Time) int { return t.Hour()*60 + t.Minute() }
+
+// lastMileDraws are the random choices of a last mile, drawn before its
+// timing is known so that the route never depends on the start.
+type lastMileDraws struct {
+	problem   problem
+	transit   int  // handover to the delivery office, minutes
+	afternoon bool // the first run is an afternoon run
+	leave     int  // where in the run's window it leaves, 0-1000
+	arrive    int  // where in the working day it reaches the door, 0-1000
+	// The second run after a failed attempt (redelivery).
+	later      bool // not the next day but the one after
+	afternoon2 bool
+	leave2     int
+	arrive2    int
+	// A parcel held or left at a pickup point.
+	held    int // attempt to "held at the office", minutes
+	pointIn int // run's start to the pickup point, minutes
+	collect int // minutes until collected (pickup point)
+	days    int // days until collected at the counter (held)
+	counter int // where in the counter's hours, 0-1000
+}
+
+func drawLastMile(r *rng, lm lastMile, p problem) lastMileDraws {
+	afternoon := func() bool { return lm.afternoon > 0 && r.chance(lm.afternoon) }
+	d := lastMileDraws{problem: p, transit: r.between(lm.minH*60, lm.maxH*60)}
+	d.afternoon, d.leave, d.arrive = afternoon(), r.intn(1001), r.intn(1001)
+	switch p {
+	case problemRedelivery:
+		d.later, d.afternoon2, d.leave2, d.arrive2 = r.chance(30), afternoon(), r.intn(1001), r.intn(1001)
+	case problemHeld:
+		d.held, d.days, d.counter = r.between(60, 4*60), r.between(0, 2), r.intn(1001)
+	case problemPickup:
+		d.pointIn, d.collect = r.between(30, 4*60), r.between(2*60, 72*60)
+	}
+	return d
+}
+
+// timedStep is a last-mile step at its local time.
+type timedStep struct {
+	at    time.Time
+	stage tracker.Stage
+	code  string
+}
+
+// timed places the last mile on the destination's clock from the handover
+// (a time in the destination's zone): the parcel reaches the delivery
+// office, goes out on the first run that takes it, and reaches the door
+// within the working day; a failed attempt goes out again on a run of the
+// next day (or the one after), or waits at the office for the counter.
+func (d lastMileDraws) timed(handover time.Time) []timedStep {
+	runOf := func(afternoon bool) run {
+		if afternoon {
+			return afternoonRun
+		}
+		return morningRun
+	}
+	office := handover.Add(time.Duration(d.transit) * time.Minute)
+	out := runOf(d.afternoon).leaves(office, d.leave)
+	steps := []timedStep{{office, tracker.StageHandedToLastMile, "SBX_LAST_MILE_ARRIVED"}}
+	door := delivered(out, d.arrive)
+	switch d.problem {
+	case problemNone:
+		steps = append(steps,
+			timedStep{out, tracker.StageOutForDelivery, "SBX_OUT_FOR_DELIVERY"},
+			timedStep{door, tracker.StageDelivered, "SBX_DELIVERED"})
+	case problemRedelivery:
+		// Redelivery is booked for a run of a later day.
+		next := midnight(door).AddDate(0, 0, 1)
+		if d.later {
+			next = next.AddDate(0, 0, 1)
+		}
+		out2 := runOf(d.afternoon2).leaves(next, d.leave2)
+		steps = append(steps,
+			timedStep{out, tracker.StageOutForDelivery, "SBX_OUT_FOR_DELIVERY"},
+			timedStep{door, tracker.StageAttemptedDelivery, "SBX_DELIVERY_ATTEMPTED"},
+			timedStep{out2, tracker.StageOutForDelivery, "SBX_OUT_FOR_DELIVERY"},
+			timedStep{delivered(out2, d.arrive2), tracker.StageDelivered, "SBX_DELIVERED"})
+	case problemHeld:
+		held := door.Add(time.Duration(d.held) * time.Minute)
+		collected := midnight(held).AddDate(0, 0, d.days).
+			Add(time.Duration(counterOpens+d.counter*(counterCloses-counterOpens)/1000) * time.Minute)
+		if collected.Before(held.Add(time.Hour)) {
+			collected = collected.AddDate(0, 0, 1)
+		}
+		steps = append(steps,
+			timedStep{out, tracker.StageOutForDelivery, "SBX_OUT_FOR_DELIVERY"},
+			timedStep{door, tracker.StageAttemptedDelivery, "SBX_DELIVERY_ATTEMPTED"},
+			timedStep{held, tracker.StageAwaitingPickup, "SBX_AWAITING_PICKUP"},
+			timedStep{collected, tracker.StageDelivered, "SBX_COLLECTED"})
+	case problemPickup:
+		// The run drops it at the pickup point instead of the door.
+		at := out.Add(time.Duration(d.pointIn) * time.Minute)
+		steps = append(steps,
+			timedStep{at, tracker.StageAwaitingPickup, "SBX_AWAITING_PICKUP"},
+			timedStep{at.Add(time.Duration(d.collect) * time.Minute), tracker.StageDelivered, "SBX_COLLECTED"})
 	}
 	return steps
 }

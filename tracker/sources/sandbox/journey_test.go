@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/todoku/todoku/tracker"
 )
@@ -22,12 +23,12 @@ func numbers(letters string) []string {
 
 func TestJourneyDeterministic(t *testing.T) {
 	for _, n := range append(numbers("JP"), numbers("TH")...) {
-		a, b := Journey(n), Journey(n)
+		a, b := Journey(n, since), Journey(n, since)
 		if !reflect.DeepEqual(a, b) {
 			t.Fatalf("Journey(%s) differs between calls", n)
 		}
 	}
-	if reflect.DeepEqual(Journey("SBXJP0004"), Journey("SBXJP0005")) {
+	if reflect.DeepEqual(Journey("SBXJP0004", since), Journey("SBXJP0005", since)) {
 		t.Error("two numbers share one journey")
 	}
 }
@@ -48,7 +49,7 @@ func TestJourneyPinned(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.number, func(t *testing.T) {
-			if got := problemOf(Journey(tt.number)); got != tt.want {
+			if got := problemOf(Journey(tt.number, since)); got != tt.want {
 				t.Errorf("problem = %d, want %d", got, tt.want)
 			}
 		})
@@ -84,7 +85,7 @@ func TestJourneyShape(t *testing.T) {
 	}
 	for _, route := range []struct{ letters, country string }{{"JP", "JP"}, {"TH", "TH"}} {
 		for _, n := range numbers(route.letters) {
-			steps := Journey(n)
+			steps := Journey(n, since)
 			checkJourney(t, n, steps, allowed)
 			checkRoute(t, n, steps, route.country)
 		}
@@ -196,7 +197,7 @@ func TestJourneyVariety(t *testing.T) {
 	linked := 0
 	carriers := map[string]bool{}
 	for _, n := range append(numbers("JP"), numbers("TH")...) {
-		steps := Journey(n)
+		steps := Journey(n, since)
 		problems[problemOf(steps)]++
 		for _, s := range steps {
 			if s.Linked != "" {
@@ -230,7 +231,7 @@ func TestJourneyOtherLetters(t *testing.T) {
 	countries := map[string]int{}
 	for _, letters := range []string{"AA", "AB", "CN", "XX", "ZZ", "QA", "US", "KR"} {
 		for _, n := range numbers(letters)[:25] {
-			steps := Journey(n)
+			steps := Journey(n, since)
 			if len(steps) == 0 {
 				t.Fatalf("%s: no journey", n)
 			}
@@ -250,7 +251,7 @@ func TestJourneyOtherLetters(t *testing.T) {
 
 func TestJourneyNotServed(t *testing.T) {
 	for _, n := range []string{"", "SBX", "SBXJP123", "sbxjp0001", "LP00123456789012"} {
-		if steps := Journey(n); steps != nil {
+		if steps := Journey(n, since); steps != nil {
 			t.Errorf("Journey(%q) = %d steps, want nil", n, len(steps))
 		}
 	}
@@ -262,5 +263,125 @@ func TestScale(t *testing.T) {
 	got := []int{ds[0].gap, ds[1].gap, ds[2].gap}
 	if want := []int{16, 33, 51}; !slices.Equal(got, want) {
 		t.Errorf("scaled gaps = %v, want %v", got, want)
+	}
+}
+
+// starts are subscription times spread over the day, so that the last mile
+// meets the destination's clock at every hour.
+func starts() []time.Time {
+	var out []time.Time
+	for h := range 24 {
+		out = append(out, time.Date(2026, 3, 2, h, 17*h%60, 0, 0, time.UTC))
+	}
+	return out
+}
+
+// TestJourneyLastMileClock checks the last mile against the destination's
+// clock: "out for delivery" leaves with a delivery run (07:00-10:30, or
+// 13:00-15:00 for couriers) on the first run that takes a parcel sorted at
+// the office (by 06:00 for the morning, 11:00 for the afternoon), the door
+// is reached the same day before 20:00, and destination scans carry the
+// destination's local time.
+func TestJourneyLastMileClock(t *testing.T) {
+	zones := map[string]int{"JP": 9 * 60 * 60, "TH": 7 * 60 * 60, "CN": 8 * 60 * 60, "HK": 8 * 60 * 60}
+	var ofd, afternoon, postAfternoon, sameMorning int
+	for _, start := range starts() {
+		for _, n := range append(numbers("JP")[:60], numbers("TH")[:60]...) {
+			steps := Journey(n, start)
+			checkJourney(t, n, steps, map[tracker.Stage]bool{
+				tracker.StageInfoReceived: true, tracker.StagePickedUp: true, tracker.StageAtSortingCenter: true,
+				tracker.StageExportCustoms: true, tracker.StageDepartedOrigin: true, tracker.StageInTransit: true,
+				tracker.StageArrivedDestination: true, tracker.StageImportCustoms: true,
+				tracker.StageHandedToLastMile: true, tracker.StageOutForDelivery: true,
+				tracker.StageAttemptedDelivery: true, tracker.StageAwaitingPickup: true, tracker.StageDelivered: true,
+			})
+			post := false
+			var office time.Time
+			for i, s := range steps {
+				at := start.Add(s.Offset).In(s.Zone)
+				country := s.Location[len(s.Location)-2:]
+				if _, off := at.Zone(); off != zones[country] {
+					t.Fatalf("%s from %s: step %d in %s at offset %ds", n, start, i, country, off)
+				}
+				if strings.HasPrefix(s.Text, "Handed over to last-mile carrier ") {
+					post = strings.Contains(s.Text, " Post")
+				}
+				local := at.Hour()*60 + at.Minute()
+				switch s.Code {
+				case "SBX_LAST_MILE_ARRIVED":
+					office = at
+				case "SBX_OUT_FOR_DELIVERY":
+					ofd++
+					morning := local >= 7*60 && local <= 10*60+30
+					after := local >= 13*60 && local <= 15*60
+					if after {
+						afternoon++
+						if post {
+							postAfternoon++
+						}
+					}
+					if !morning && !after {
+						t.Errorf("%s from %s: out for delivery at %s local", n, start, at.Format("15:04"))
+					}
+					if steps[i-1].Code == "SBX_LAST_MILE_ARRIVED" {
+						cutoff := time.Date(at.Year(), at.Month(), at.Day(), 6, 0, 0, 0, at.Location())
+						if after {
+							cutoff = cutoff.Add(5 * time.Hour)
+						}
+						if office.After(cutoff) || !office.After(cutoff.Add(-24*time.Hour)) {
+							t.Errorf("%s from %s: at the office %s, out %s: not the first run",
+								n, start, office.Format(time.DateTime), at.Format(time.DateTime))
+						}
+						if morning && office.Day() == at.Day() {
+							sameMorning++
+						}
+					}
+					next := start.Add(steps[i+1].Offset).In(s.Zone)
+					if next.YearDay() != at.YearDay() || next.Hour()*60+next.Minute() > 20*60 {
+						t.Errorf("%s from %s: out %s, then %s at %s", n, start, at.Format(time.DateTime), steps[i+1].Stage, next.Format(time.DateTime))
+					}
+				case "SBX_DELIVERY_ATTEMPTED":
+					if next := steps[i+1]; next.Stage == tracker.StageOutForDelivery {
+						if d := start.Add(next.Offset).In(s.Zone).YearDay() - at.YearDay(); d < 1 || d > 2 {
+							t.Errorf("%s from %s: redelivery %d days after the attempt", n, start, d)
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d out-for-delivery runs, %d in the afternoon, %d the morning the parcel reached the office", ofd, afternoon, sameMorning)
+	if afternoon == 0 || afternoon*100 > ofd*15 {
+		t.Errorf("%d of %d runs in the afternoon; want a small share", afternoon, ofd)
+	}
+	if postAfternoon > 0 {
+		t.Errorf("%d afternoon runs of a post; posts deliver in the morning", postAfternoon)
+	}
+	if sameMorning == 0 {
+		t.Error("no parcel sorted overnight went out the same morning")
+	}
+}
+
+// TestJourneyStartKeepsRoute: the start moves the last mile's timing, never
+// the route, the carriers or the problem.
+func TestJourneyStartKeepsRoute(t *testing.T) {
+	strip := func(steps []Step) []Step {
+		out := slices.Clone(steps)
+		for i := range out {
+			out[i].Offset = 0
+		}
+		return out
+	}
+	for _, n := range append(numbers("JP")[:50], numbers("TH")[:50]...) {
+		want := strip(Journey(n, since))
+		for _, start := range starts() {
+			if got := strip(Journey(n, start)); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: the route changes with the start %s", n, start)
+			}
+		}
+	}
+	a, b := Journey("SBXJP0042", starts()[0]), Journey("SBXJP0042", starts()[12])
+	if reflect.DeepEqual(a, b) {
+		t.Error("the last mile's timing ignores the start")
 	}
 }

@@ -75,7 +75,8 @@ func served(number string) bool {
 
 // Fetch answers one Result per query, in the order of the queries. Each
 // journey is anchored at the query's Since (the current time when Since is
-// zero) and shows the steps due by now, scaled by the source's speed.
+// zero) and shows the steps due by now, scaled by the source's speed. Event
+// times are local to the place of the scan, as carriers report them.
 // Numbers the sandbox does not serve get the not_found error kind.
 func (s *Source) Fetch(ctx context.Context, qs []tracker.Query) ([]tracker.Result, error) {
 	if err := ctx.Err(); err != nil {
@@ -104,8 +105,8 @@ func (s *Source) result(q tracker.Query, now time.Time) tracker.Result {
 	if since.IsZero() {
 		since = now
 	}
-	for _, st := range Journey(q.Number) {
-		at := since.Add(s.scaled(st.Offset))
+	for _, st := range Journey(q.Number, since) {
+		at := since.Add(s.scaled(st.Offset)).In(st.Zone)
 		if at.After(now) {
 			r.NextCheck = max(at.Sub(now), time.Second)
 			break

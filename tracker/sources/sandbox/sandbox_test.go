@@ -93,7 +93,7 @@ func TestFetchNotServed(t *testing.T) {
 }
 
 func TestFetchBeforeFirstScan(t *testing.T) {
-	steps := Journey("SBXJP0001")
+	steps := Journey("SBXJP0001", since)
 	s := New(Options{Now: func() time.Time { return since }})
 	r := fetchOne(t, s, "SBXJP0001", since)
 	if r.Error != "" || len(r.Events) != 0 || tracker.StageOf(r.Events) != tracker.StageNotFound {
@@ -110,7 +110,7 @@ func TestFetchBeforeFirstScan(t *testing.T) {
 func TestFetchFollowsClock(t *testing.T) {
 	for _, n := range []string{"SBXJP0001", "SBXJP0002", "SBXTH0003", "SBXJP0042"} {
 		t.Run(n, func(t *testing.T) {
-			steps := Journey(n)
+			steps := Journey(n, since)
 			c := &clock{t: since}
 			s := New(Options{Now: c.Now})
 			prev := 0
@@ -122,7 +122,7 @@ func TestFetchFollowsClock(t *testing.T) {
 				prev = len(r.Events)
 				for i, e := range r.Events {
 					want := tracker.Event{
-						Time: since.Add(steps[i].Offset), Location: steps[i].Location, Text: steps[i].Text,
+						Time: since.Add(steps[i].Offset).In(steps[i].Zone), Location: steps[i].Location, Text: steps[i].Text,
 						Code: steps[i].Code, Stage: steps[i].Stage, Source: "sandbox",
 					}
 					if !reflect.DeepEqual(e, want) {
@@ -143,7 +143,7 @@ func TestFetchFollowsClock(t *testing.T) {
 
 func TestFetchNextCheck(t *testing.T) {
 	const n = "SBXTH0003"
-	steps := Journey(n)
+	steps := Journey(n, since)
 	c := &clock{}
 	s := New(Options{Now: c.Now})
 	for i, st := range steps {
@@ -176,7 +176,7 @@ func TestFetchNextCheck(t *testing.T) {
 
 func TestFetchLinked(t *testing.T) {
 	for _, n := range numbers("JP") {
-		steps := Journey(n)
+		steps := Journey(n, since)
 		i := -1
 		for j, st := range steps {
 			if st.Linked != "" {
@@ -237,7 +237,7 @@ func TestFetchAccelerated(t *testing.T) {
 		if st := tracker.StageOf(r.Events); st != tracker.StageDelivered || r.NextCheck != 0 {
 			t.Errorf("%s: at %s with NextCheck %v after five minutes", r.Number, st, r.NextCheck)
 		}
-		steps := Journey(r.Number)
+		steps := Journey(r.Number, since)
 		for i, e := range r.Events {
 			if want := since.Add(time.Duration(float64(steps[i].Offset) / speed)); !e.Time.Equal(want) {
 				t.Fatalf("%s: event %d at %v, want %v", r.Number, i, e.Time, want)
@@ -287,7 +287,7 @@ func TestFetchZeroSince(t *testing.T) {
 	now := since
 	s := New(Options{Now: func() time.Time { return now }})
 	r := fetchOne(t, s, "SBXJP0001", time.Time{})
-	if len(r.Events) != 0 || r.Error != "" || r.NextCheck != Journey("SBXJP0001")[0].Offset {
+	if len(r.Events) != 0 || r.Error != "" || r.NextCheck != Journey("SBXJP0001", since)[0].Offset {
 		t.Errorf("zero Since: got %+v, want the journey to start now", r)
 	}
 }
