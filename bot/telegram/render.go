@@ -286,8 +286,11 @@ func (t *Telegram) callbackData(data string) string {
 }
 
 // buttonData resolves callback_data back to the button's data; false means
-// a token this process no longer (or never) knew.
+// a token this process no longer (or never) knew, or no data at all.
 func (t *Telegram) buttonData(cb string) (string, bool) {
+	if cb == "" {
+		return "", false // a game's button, or a forged press: none of ours
+	}
 	if !strings.HasPrefix(cb, tokenPrefix) {
 		return cb, true
 	}
