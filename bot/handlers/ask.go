@@ -9,7 +9,6 @@ import (
 
 	"github.com/todoku/todoku/bot"
 	"github.com/todoku/todoku/bot/intent"
-	"github.com/todoku/todoku/store"
 	"github.com/todoku/todoku/tracker"
 )
 
@@ -105,11 +104,9 @@ func (h *Handlers) adviseOn(ctx context.Context, c *bot.Context, which string) (
 	if err != nil {
 		return nil, err
 	}
-	sh, err := h.Store.Shipment(ctx, sub.Number)
-	if errors.Is(err, store.ErrNotFound) {
-		sh = tracker.Shipment{Number: sub.Number, Since: sub.CreatedAt}
-	} else if err != nil {
-		return nil, fmt.Errorf("handlers: unable to load %s: %w", sub.Number, err)
+	sh, err := h.latest(ctx, c, sub)
+	if err != nil {
+		return nil, err
 	}
 	a := tracker.Advise(sh, c.Now, h.durations(), sub.Protection)
 	card := bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location(), h.durations())

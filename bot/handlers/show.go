@@ -2,13 +2,9 @@ package handlers
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/todoku/todoku/bot"
-	"github.com/todoku/todoku/store"
-	"github.com/todoku/todoku/tracker"
 )
 
 // showEvents is how many scans /show lists, newest first.
@@ -20,11 +16,9 @@ func (h *Handlers) show(ctx context.Context, c *bot.Context) ([]bot.Message, err
 	if out != nil || err != nil {
 		return out, err
 	}
-	sh, err := h.Store.Shipment(ctx, sub.Number)
-	if errors.Is(err, store.ErrNotFound) {
-		sh = tracker.Shipment{Number: sub.Number}
-	} else if err != nil {
-		return nil, fmt.Errorf("handlers: unable to load %s: %w", sub.Number, err)
+	sh, err := h.latest(ctx, c, sub)
+	if err != nil {
+		return nil, err
 	}
 	card := bot.ShipmentCard(c.P, sh, sub.Label, c.Now, c.Location(), h.durations())
 	if sub.Muted {
