@@ -397,6 +397,9 @@ type QuotaAware interface {
 // prepareReminder renders a reminder that came due, unless it no longer
 // applies.
 func (d *Dispatcher) prepareReminder(ctx context.Context, chat store.Chat, sub store.Subscription, platform Platform, n store.Notification) (*outgoing, error) {
+	if n.Kind == store.KindSourceDown && !chat.Blocked {
+		return d.prepareSourceDown(ctx, chat, sub, platform, n)
+	}
 	if n.Kind != store.KindProtection || chat.Blocked {
 		return nil, d.drop(ctx, n, "reminder not deliverable")
 	}

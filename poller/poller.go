@@ -27,6 +27,8 @@ type Store interface {
 	Link(ctx context.Context, alias, number string) error
 	RecordDelivered(ctx context.Context, sh tracker.Shipment) error
 	Resolve(ctx context.Context, number string) (string, error)
+	Subscribers(ctx context.Context, number string) ([]store.ChatKey, error)
+	SetReminder(ctx context.Context, kind string, chat store.ChatKey, number string, at time.Time) error
 }
 
 // Config configures a Poller. Zero values take the documented defaults.
@@ -420,6 +422,9 @@ func (p *Poller) committed(ctx context.Context, old, snap tracker.Shipment, chan
 		if err := p.cfg.Store.RecordDelivered(ctx, snap); err != nil {
 			p.log.Warn("Could not record a delivered timeline.", slog.String("number", snap.Number), slog.Any("error", err))
 		}
+	}
+	if failingCrossed(old, snap) {
+		p.tellSourceDown(ctx, snap)
 	}
 	for _, l := range snap.Linked {
 		if slices.Contains(old.Linked, l) {

@@ -104,6 +104,12 @@ type Report struct {
 	// sent while the carrier was down; OutageStageChanges the stage
 	// changes committed then, and OutagePushes the pushes sent then.
 	OutageCalls, OutageRequests, OutageStageChanges, OutagePushes int
+	// FailingParcels counts the parcels whose checks failed for
+	// poller.SourceDownAfter; Notices the source-down notices sent (they
+	// are counted in Pushes too, not in OutagePushes); NoticesRepeated the
+	// chats told more than once, NoticesUnfounded those told about a
+	// parcel whose checks never failed that long.
+	FailingParcels, Notices, NoticesRepeated, NoticesUnfounded int
 	// Overpushed counts the chats told more often than their parcel
 	// changed stage.
 	Overpushed int
@@ -170,8 +176,9 @@ func (r Report) String() string {
 	}
 	s += "\n  checks_per_delivered_by_stage: " + strings.Join(by, " ")
 	if r.OutageCalls > 0 {
-		s += fmt.Sprintf("\n  outage: calls=%d requests=%d stage_changes=%d pushes=%d",
-			r.OutageCalls, r.OutageRequests, r.OutageStageChanges, r.OutagePushes)
+		s += fmt.Sprintf("\n  outage: calls=%d requests=%d stage_changes=%d pushes=%d failing_parcels=%d notices=%d repeated=%d unfounded=%d",
+			r.OutageCalls, r.OutageRequests, r.OutageStageChanges, r.OutagePushes,
+			r.FailingParcels, r.Notices, r.NoticesRepeated, r.NoticesUnfounded)
 	}
 	return s
 }
@@ -279,6 +286,14 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 				break
 			}
 		}
+		if st.takeReminded() {
+			if _, err := st.QueueDueReminders(ctx, now, 1<<20); err != nil {
+				return Report{}, fmt.Errorf("sim: queueing reminders at %s failed: %w", now, err)
+			}
+			st.mu.Lock()
+			st.written = true
+			st.mu.Unlock()
+		}
 		for written := st.outboxWritten(); written; {
 			n, err := d.Drain(ctx)
 			if err != nil {
@@ -358,10 +373,21 @@ func report(cfg Config, src *counting, st *watched, rec *recorder, since []time.
 	r.OutageCalls, r.OutageRequests = int(src.outageCalls.Load()), int(src.outageNumbers.Load())
 	st.mu.Lock()
 	r.OutageStageChanges = st.outageChanges
+	r.FailingParcels = len(st.failing)
+	for chat, n := range st.notices {
+		r.Notices += n
+		if n > 1 {
+			r.NoticesRepeated++
+		}
+		if !st.failing[strings.TrimPrefix(chat, platformName+":sim-")] {
+			r.NoticesUnfounded++
+		}
+	}
+	noticesInOutage := st.noticesInOutage
 	r.ChecksByStage = maps.Clone(st.checks)
 	st.mu.Unlock()
 	rec.mu.Lock()
-	r.OutagePushes = rec.inOutage
+	r.OutagePushes = rec.inOutage - noticesInOutage
 	for _, n := range rec.months {
 		r.PushesPerChatMonth += float64(n)
 		r.MaxPushesPerChatMonth = max(r.MaxPushesPerChatMonth, n)
@@ -371,6 +397,11 @@ func report(cfg Config, src *counting, st *watched, rec *recorder, since []time.
 	}
 	perChat := maps.Clone(rec.chats)
 	rec.mu.Unlock()
+	st.mu.Lock()
+	for chat, n := range st.notices { // notices tell no stage
+		perChat[strings.TrimPrefix(chat, platformName+":")] -= n
+	}
+	st.mu.Unlock()
 
 	told := st.pushes()
 	var ofd, intl, last []time.Duration
@@ -578,6 +609,11 @@ type watched struct {
 	outage        Outage
 	outageChanges int
 	checks        map[tracker.Stage]int // commits by the stage the parcel was in
+
+	reminded        bool            // a reminder was set since the last look
+	failing         map[string]bool // numbers whose checks failed for poller.SourceDownAfter
+	notices         map[string]int  // chat -> source-down notices it was sent
+	noticesInOutage int
 }
 
 // outboxWritten reports whether a commit may have written notifications
@@ -691,7 +727,53 @@ func (w *watched) Commit(ctx context.Context, c store.Claim, snap tracker.Shipme
 	if snap.Stage == tracker.StageDelivered {
 		w.delivered[c.Number] = true
 	}
+	if !snap.FailingSince.IsZero() && snap.CheckedAt.Sub(snap.FailingSince) >= poller.SourceDownAfter {
+		if w.failing == nil {
+			w.failing = map[string]bool{}
+		}
+		w.failing[c.Number] = true
+	}
 	return nil
+}
+
+// SetReminder notes that a reminder (a source-down notice) waits to be
+// queued into the outbox.
+func (w *watched) SetReminder(ctx context.Context, kind string, chat store.ChatKey, number string, at time.Time) error {
+	if err := w.Store.SetReminder(ctx, kind, chat, number, at); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	w.reminded = true
+	w.mu.Unlock()
+	return nil
+}
+
+// takeReminded reports whether a reminder was set since the last call.
+func (w *watched) takeReminded() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	was := w.reminded
+	w.reminded = false
+	return was
+}
+
+// FirstSeen counts the source-down notices sent: the dispatcher records
+// each chat told about a source just before it sends the notice.
+func (w *watched) FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	first, err := w.Store.FirstSeen(ctx, key, ttl)
+	if rest, ok := strings.CutPrefix(key, "told:"+store.KindSourceDown+":"); ok && err == nil && first {
+		chat := rest[:max(strings.LastIndex(rest, ":"), 0)]
+		w.mu.Lock()
+		if w.notices == nil {
+			w.notices = map[string]int{}
+		}
+		w.notices[chat]++
+		if w.outage.covers(w.now()) {
+			w.noticesInOutage++
+		}
+		w.mu.Unlock()
+	}
+	return first, err
 }
 
 func (w *watched) Ack(ctx context.Context, n store.Notification, delivered bool) error {

@@ -160,7 +160,13 @@ func TestCarrierDown(t *testing.T) {
 	}
 	t.Log(r)
 	if r.OutageStageChanges != 0 || r.OutagePushes != 0 {
-		t.Errorf("while the carrier was down: %d stage changes, %d pushes; want none", r.OutageStageChanges, r.OutagePushes)
+		t.Errorf("while the carrier was down: %d stage changes, %d stage pushes; want none", r.OutageStageChanges, r.OutagePushes)
+	}
+	// Users are told once: every chat whose parcel's checks failed for an
+	// hour gets one notice, and no other chat gets any.
+	if r.FailingParcels == 0 || r.Notices != r.FailingParcels || r.NoticesRepeated > 0 || r.NoticesUnfounded > 0 {
+		t.Errorf("%d parcels failing for an hour, %d notices (%d chats told twice, %d told without cause); want one notice per failing parcel's chat",
+			r.FailingParcels, r.Notices, r.NoticesRepeated, r.NoticesUnfounded)
 	}
 	// Each back-off ends with one more try, by each of the poller's
 	// fetch workers at most.

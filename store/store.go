@@ -151,6 +151,9 @@ func Timeline(sh tracker.Shipment) tracker.Shipment {
 const (
 	// KindProtection: buyer protection for the parcel ends soon.
 	KindProtection = "protection"
+	// KindSourceDown: the parcel's carrier data source has failed for a
+	// while; the chat is told once, and nothing is lost meanwhile.
+	KindSourceDown = "source_down"
 )
 
 // IdempotencyKey is the same for every delivery attempt of one notification

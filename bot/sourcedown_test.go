@@ -1,0 +1,67 @@
+package bot_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/todoku/todoku/i18n"
+	"github.com/todoku/todoku/store"
+	"github.com/todoku/todoku/tracker"
+)
+
+// TestSourceDownNoticeOncePerChat: a chat whose parcels wait on a source
+// that fails is told once, however many parcels wait on it; a parcel whose
+// source answers again by the time the notice goes out tells nothing.
+func TestSourceDownNoticeOncePerChat(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	a := f.follow(t, "a", "LP00123456789012", store.LevelKey)
+	f.follow(t, "a", "LP00123456789026", store.LevelKey)
+	b := f.follow(t, "b", "LP00123456789030", store.LevelKey)
+	fail := func(number string, kind string) {
+		t.Helper()
+		f.now = f.now.Add(time.Hour)
+		old, err := f.st.Shipment(ctx, number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old.Carrier = "japan-post"
+		c, err := f.st.ClaimNumber(ctx, number, f.now, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap, change := tracker.Apply(old, tracker.Result{Number: number, Error: kind}, f.now)
+		if err := f.st.Commit(ctx, c, snap, change, f.now.Add(time.Hour), f.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range []string{"LP00123456789012", "LP00123456789026", "LP00123456789030"} {
+		fail(n, tracker.ErrKindUnavailable)
+	}
+	fail("LP00123456789030", "") // b's source answers again
+	for _, r := range []struct {
+		chat   store.ChatKey
+		number string
+	}{{a, "LP00123456789012"}, {a, "LP00123456789026"}, {b, "LP00123456789030"}} {
+		if err := f.st.SetReminder(ctx, store.KindSourceDown, r.chat, r.number, f.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := f.st.QueueDueReminders(ctx, f.now, 10); err != nil || n != 3 {
+		t.Fatalf("queued %d notices (err %v), want 3", n, err)
+	}
+	f.drain(t)
+	if len(f.p.sent) != 1 || f.p.sent[0].chat != "a" {
+		t.Fatalf("sent %+v; want one notice, to chat a", f.p.sent)
+	}
+	p := i18n.For(i18n.Japanese)
+	sh, _ := f.st.Shipment(ctx, "LP00123456789012")
+	want := p.T("notify.source_down", "LP00123456789012", p.T("carrier.japan-post"), p.Time(sh.FailingSince, f.wall.Now(), time.FixedZone("JST", 9*3600)))
+	if got := f.p.sent[0].msgs[0].Text; got != want {
+		t.Errorf("notice %q, want %q", got, want)
+	}
+	if st, err := f.st.Stats(ctx, f.now); err != nil || st.Outbox != 0 {
+		t.Errorf("outbox after the notices: %+v (err %v); want every notice acknowledged", st, err)
+	}
+}
