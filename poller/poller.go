@@ -71,7 +71,7 @@ type Poller struct {
 	cfg    Config
 	log    *slog.Logger
 	health health
-	fetchs chan struct{} // a slot per fetch in flight, Workers in all
+	slots  chan struct{} // one per fetch (with its commit) in flight, Workers in all
 }
 
 // New returns a poller with cfg's defaults filled in.
@@ -109,7 +109,7 @@ func New(cfg Config) *Poller {
 	if cfg.ObserveError == nil {
 		cfg.ObserveError = func(string, string) {}
 	}
-	p := &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller"), fetchs: make(chan struct{}, cfg.Workers)}
+	p := &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller"), slots: make(chan struct{}, cfg.Workers)}
 	for _, src := range cfg.Sources {
 		p.health.get(src.Name())
 	}
@@ -174,16 +174,15 @@ func (p *Poller) Tick(ctx context.Context) (int, error) {
 		return len(claims), err
 	}
 	var wg sync.WaitGroup
+plan:
 	for _, j := range p.plan(items) {
 		select {
-		case p.fetchs <- struct{}{}:
+		case p.slots <- struct{}{}:
 		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break // the claims of the batches not started expire
+			break plan // the claims of the batches not started expire
 		}
 		wg.Go(func() {
-			defer func() { <-p.fetchs }()
+			defer func() { <-p.slots }()
 			p.check(ctx, j)
 		})
 	}

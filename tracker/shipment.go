@@ -20,6 +20,7 @@ type Event struct {
 // same key. It is also part of notification idempotency keys.
 func (e Event) Key() string {
 	var b strings.Builder
+	b.Grow(len(time.RFC3339) + 8 + len(e.Code) + len(e.Text)) // one allocation
 	b.WriteString(e.Time.UTC().Format(time.RFC3339))
 	b.WriteByte('|')
 	b.WriteString(e.Code)
