@@ -27,20 +27,7 @@ func TestOutboxGroupLost(t *testing.T) {
 	if ns, err := s.ClaimOutbox(ctx, "d", 10, time.Minute); err != nil || len(ns) != 0 {
 		t.Fatalf("ClaimOutbox after the data loss = %v, %v; want none and no error", ns, err)
 	}
-	now := time.Date(2026, time.November, 25, 5, 0, 0, 0, time.UTC)
-	chat := store.ChatKey{Platform: "telegram", ID: "1"}
-	if _, _, _, err := s.Subscribe(ctx, store.Subscription{Chat: chat, Number: "LP1", CreatedAt: now},
-		tracker.Shipment{Number: "LP1", Stage: tracker.StageNotFound}); err != nil {
-		t.Fatalf("Subscribe: %v", err)
-	}
-	claims, err := s.ClaimDue(ctx, now, 1, time.Minute)
-	if err != nil || len(claims) != 1 {
-		t.Fatalf("ClaimDue = %v, %v", claims, err)
-	}
-	change := tracker.Change{From: tracker.StageNotFound, To: tracker.StageInTransit}
-	if err := s.Commit(ctx, claims[0], tracker.Shipment{Number: "LP1", Stage: tracker.StageInTransit}, change, now.Add(time.Hour), now); err != nil {
-		t.Fatalf("Commit: %v", err)
-	}
+	writeNotification(t, s, store.ChatKey{Platform: "telegram", ID: "1"})
 	ns, err := s.ClaimOutbox(ctx, "d", 10, time.Minute)
 	if err != nil || len(ns) != 1 || ns[0].To != tracker.StageInTransit {
 		t.Fatalf("ClaimOutbox = %+v, %v; want the in_transit notification", ns, err)
@@ -66,20 +53,7 @@ func TestOutboxConsumersPruned(t *testing.T) {
 			t.Fatalf("XGROUP CREATECONSUMER %s: %v", c, err)
 		}
 	}
-	now := time.Date(2026, time.November, 25, 5, 0, 0, 0, time.UTC)
-	chat := store.ChatKey{Platform: "line", ID: "U1"}
-	if _, _, _, err := s.Subscribe(ctx, store.Subscription{Chat: chat, Number: "LP1", CreatedAt: now},
-		tracker.Shipment{Number: "LP1", Stage: tracker.StageNotFound}); err != nil {
-		t.Fatalf("Subscribe: %v", err)
-	}
-	claims, err := s.ClaimDue(ctx, now, 1, time.Minute)
-	if err != nil || len(claims) != 1 {
-		t.Fatalf("ClaimDue = %v, %v", claims, err)
-	}
-	change := tracker.Change{From: tracker.StageNotFound, To: tracker.StageInTransit}
-	if err := s.Commit(ctx, claims[0], tracker.Shipment{Number: "LP1", Stage: tracker.StageInTransit}, change, now.Add(time.Hour), now); err != nil {
-		t.Fatalf("Commit: %v", err)
-	}
+	writeNotification(t, s, store.ChatKey{Platform: "line", ID: "U1"})
 	if ns, err := s.ClaimOutbox(ctx, "holding", 10, time.Minute); err != nil || len(ns) != 1 {
 		t.Fatalf("ClaimOutbox(holding) = %v, %v; want one", ns, err)
 	}
@@ -105,5 +79,25 @@ func TestOutboxConsumersPruned(t *testing.T) {
 	// The pending entry is still there for another consumer to take over.
 	if ns, err := s.ClaimOutbox(ctx, "other", 10, 0); err != nil || len(ns) != 1 {
 		t.Errorf("ClaimOutbox(other) after pruning = %v, %v; want the pending entry", ns, err)
+	}
+}
+
+// writeNotification has chat follow LP1 and moves LP1 to in_transit, which
+// writes one notification to the outbox.
+func writeNotification(t *testing.T, s *Store, chat store.ChatKey) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Date(2026, time.November, 25, 5, 0, 0, 0, time.UTC)
+	if _, _, _, err := s.Subscribe(ctx, store.Subscription{Chat: chat, Number: "LP1", CreatedAt: now},
+		tracker.Shipment{Number: "LP1", Stage: tracker.StageNotFound}); err != nil {
+		t.Fatalf("Subscribe: %v", err)
+	}
+	claims, err := s.ClaimDue(ctx, now, 1, time.Minute)
+	if err != nil || len(claims) != 1 {
+		t.Fatalf("ClaimDue = %v, %v", claims, err)
+	}
+	change := tracker.Change{From: tracker.StageNotFound, To: tracker.StageInTransit}
+	if err := s.Commit(ctx, claims[0], tracker.Shipment{Number: "LP1", Stage: tracker.StageInTransit}, change, now.Add(time.Hour), now); err != nil {
+		t.Fatalf("Commit: %v", err)
 	}
 }
