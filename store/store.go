@@ -326,6 +326,11 @@ type Store interface {
 	// nothing for it). err reports a failure of the whole call, after
 	// which any check may or may not be committed.
 	CommitMany(ctx context.Context, checks []Check, now time.Time) (errs []error, err error)
+	// FirstSeenMany records keys as FirstSeen does each, in one round trip
+	// (one transaction on the embedded store), and reports for each
+	// whether it was new; a key that appears twice is new at most once.
+	// Each key is recorded atomically on its own.
+	FirstSeenMany(ctx context.Context, keys []string, ttl time.Duration) ([]bool, error)
 }
 
 // Check is one check's result for CommitMany: the arguments of Commit.

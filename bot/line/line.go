@@ -64,7 +64,11 @@ type Options struct {
 	// atomic per key. Nil keeps the last IDs in memory, which is enough
 	// for a single replica.
 	Seen func(ctx context.Context, key string) (bool, error)
-	Now  func() time.Time
+	// SeenMany, when set, records several event IDs at once, as Seen
+	// does each (store.FirstSeenMany with a TTL): a worker checks the
+	// events queued for it in one round trip instead of one each.
+	SeenMany func(ctx context.Context, keys []string) ([]bool, error)
+	Now      func() time.Time
 	// Pending, when set, gives the notifications waiting for a chat so
 	// they ride along with the free reply to the user's message instead of
 	// costing pushes (the dispatcher's Fold). done(true) tells they were
@@ -224,7 +228,8 @@ type job struct {
 }
 
 // seenBatch is how many queued events a worker checks against the seen
-// record at once, each check a round trip of its own made side by side.
+// record at once: in one SeenMany call, or else each check a round trip
+// of its own made side by side.
 const seenBatch = 32
 
 // enqueue hands an event to the worker of its chat without waiting. It
@@ -287,6 +292,10 @@ func (l *LINE) work(q <-chan job) {
 func (l *LINE) checkSeen(batch []job) {
 	ctx, cancel := context.WithTimeout(l.base, eventTimeout)
 	defer cancel()
+	if l.opts.SeenMany != nil {
+		l.checkSeenMany(ctx, batch)
+		return
+	}
 	var wg sync.WaitGroup
 	for i := range batch {
 		m := eventMeta(batch[i].ev)
@@ -299,6 +308,36 @@ func (l *LINE) checkSeen(batch []job) {
 		})
 	}
 	wg.Wait()
+}
+
+// checkSeenMany records the events of batch as seen in one SeenMany
+// call. When it fails, the events are left unchecked and each is checked
+// on its own when handled.
+func (l *LINE) checkSeenMany(ctx context.Context, batch []job) {
+	keys := make([]string, 0, len(batch))
+	idx := make([]int, 0, len(batch))
+	for i := range batch {
+		m := eventMeta(batch[i].ev)
+		if chat, _, _ := source(batch[i].ev); m.id == "" || chat == "" {
+			continue
+		}
+		keys = append(keys, "line:"+m.id)
+		idx = append(idx, i)
+	}
+	if len(keys) == 0 {
+		return
+	}
+	first, err := l.opts.SeenMany(ctx, keys)
+	if err == nil && len(first) != len(keys) {
+		err = fmt.Errorf("line: %d answers to %d seen checks", len(first), len(keys))
+	}
+	if err != nil {
+		l.log.Warn("Could not check a batch of events against the seen record; checking them one by one.", slog.Any("error", l.scrub(err)))
+		return
+	}
+	for k, i := range idx {
+		batch[i].first, batch[i].checked = first[k], true
+	}
 }
 
 // safeHandle handles one event, so a panic costs that event only.

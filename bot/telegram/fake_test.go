@@ -359,9 +359,17 @@ func (f *fakeAPI) sendMessage(params map[string]json.RawMessage, now time.Time) 
 
 // floodWait applies the limits to one more message to chat arriving at
 // now, and returns how long the sender should have waited; 0 lets it
-// through. Messages are kept in the order they were served, which may
-// differ from their arrival by the time a request waits for the fake's
-// lock; the scan looks that much further back.
+// through. Each limit is a sliding window over the arrival times of the
+// messages let through (those answered 429 do not count): the message is
+// refused when N were let through in the Per before it, overall (30 a
+// second), to the chat (1 a second) or to the group (20 a minute).
+// Telegram documents these limits as approximate ("about 30 messages per
+// second") and tolerates short bursts; a strict sliding window on
+// arrival is the harshest reading of them, so a sender that never gets a
+// 429 here stays within them at the API's door, whatever the bursts
+// Telegram would forgive. Messages are kept in the order they were
+// served, which may differ from their arrival by the time a request
+// waits for the fake's lock; the scan looks that much further back.
 func (f *fakeAPI) floodWait(chat int64, now time.Time) time.Duration {
 	const disorder = 5 * time.Millisecond
 	var wait time.Duration

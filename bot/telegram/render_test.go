@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -138,22 +139,19 @@ func TestLimiter(t *testing.T) {
 			t.Errorf("private send %d at %v, want %v", i, got, want)
 		}
 	}
-	// Other chats are not held up by it, but share 30 a second, at least
-	// 25 ms apart rather than in a burst.
+	// Other chats are not held up by it, but share 30 a second, evenly
+	// spaced rather than in a burst.
 	c = newFakeClock()
 	start = c.Now()
 	l = newMemLimiter(exactLimits(), c)
+	spacing := exactLimits().Global.spacing(0)
 	for i := range 31 {
 		got := at(string(rune('a'+i)), false)
-		want := time.Duration(i) * 25 * time.Millisecond
-		if i == 30 {
-			want = time.Second
-		}
-		if got != want {
+		if want := time.Duration(i) * spacing; got != want {
 			t.Errorf("chat %d at %v, want %v", i, got, want)
 		}
 	}
-	// 20 a minute in a group.
+	// 20 a minute in a group, one every 3 s.
 	first := at("-100", true)
 	for i := range 21 {
 		got := first
@@ -161,13 +159,25 @@ func TestLimiter(t *testing.T) {
 			got = at("-100", true)
 		}
 		got -= first
-		want := time.Duration(i) * time.Second
-		if i == 20 {
-			want = time.Minute
-		}
-		if got != want {
+		if want := time.Duration(i) * 3 * time.Second; got != want {
 			t.Errorf("group send %d at %v, want %v", i, got, want)
 		}
+	}
+	// A sender that wakes late is not crowded by the senders after it:
+	// the guard keeps every window on the times messages really went.
+	g := newGuard(exactLimits())
+	t0 := c.Now()
+	if _, ok := g.admit("late", false, func() time.Time { return t0.Add(50 * time.Millisecond) }); !ok {
+		t.Fatal("the first send was refused")
+	}
+	for i := 2; i <= 30; i++ {
+		if _, ok := g.admit(fmt.Sprint(i), false, func() time.Time { return t0.Add(time.Duration(i) * spacing) }); !ok {
+			t.Fatalf("send %d on its slot was refused", i)
+		}
+	}
+	next, ok := g.admit("31", false, func() time.Time { return t0.Add(31 * spacing) })
+	if want := t0.Add(50*time.Millisecond + time.Second); ok || !next.Equal(want) {
+		t.Errorf("the 31st send within a second of the late one: admitted %v, next %v, want %v", ok, next.Sub(t0), want.Sub(t0))
 	}
 	// A cancelled wait says so.
 	cctx, cancel := context.WithCancel(ctx)
@@ -180,7 +190,7 @@ func TestLimiter(t *testing.T) {
 		l.Wait(ctx, "x"+string(rune(i)), false)
 		c.Sleep(ctx, time.Second)
 	}
-	if n := len(l.chats); n > sweepAfter+100 {
+	if n := len(l.guard.chats); n > sweepAfter+100 {
 		t.Errorf("%d chats kept", n)
 	}
 }

@@ -57,7 +57,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Limiter paces sends; nil means an in-process limiter with
 	// DefaultLimits. Replicas that share a bot need one limiter they
-	// share (Limits.Shared).
+	// share (Limits.Shared). A limiter that is also an Answerer is told
+	// how long each send took.
 	Limiter Limiter
 	// FirstSeen records an update's key and reports whether it is new
 	// (the store's FirstSeen with a TTL of a day or so); redelivered

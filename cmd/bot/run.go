@@ -256,7 +256,10 @@ func (a *app) serve(ctx context.Context) error {
 			return d.Fold(ctx, store.ChatKey{Platform: line.Platform, ID: chatID}, max) // replies are free
 		}
 		lineBot, err = line.New(line.Options{ChannelSecret: a.cfg.LineSecret, ChannelToken: a.cfg.LineToken,
-			APIURL: a.cfg.LineAPI, Logger: a.log, Seen: seen, Now: a.now, Pending: fold}, a.router.Handle)
+			APIURL: a.cfg.LineAPI, Logger: a.log, Seen: seen, Now: a.now, Pending: fold,
+			SeenMany: func(ctx context.Context, keys []string) ([]bool, error) {
+				return a.store.FirstSeenMany(ctx, keys, 48*time.Hour) // a worker's queued events in one round trip
+			}}, a.router.Handle)
 		if err != nil {
 			return fmt.Errorf("line: %w", err)
 		}

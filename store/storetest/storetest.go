@@ -85,6 +85,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) (open func() store.Store)) 
 		{"Shipments", testShipments},
 		{"CommitMany", testCommitMany},
 		{"SubscribeMany", testSubscribeMany},
+		{"FirstSeenMany", testFirstSeenMany},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
