@@ -39,8 +39,12 @@ type DispatcherConfig struct {
 	// gets its notifications one after another, in order; the platforms'
 	// limiters hold the pace.
 	Workers int
-	Now     func() time.Time // default time.Now
-	Logger  *slog.Logger
+	// Grace is how long a push under way when the dispatcher is told to
+	// stop may still take to finish (and be acknowledged), default 10 s.
+	// One cut short may have reached the chat and then goes again.
+	Grace  time.Duration
+	Now    func() time.Time // default time.Now
+	Logger *slog.Logger
 	// Durations are the typical stage durations cards estimate delivery
 	// with; nil means tracker.DefaultDurations.
 	Durations tracker.Durations
@@ -86,6 +90,9 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 	}
 	if cfg.Idle <= 0 {
 		cfg.Idle = 250 * time.Millisecond
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = 10 * time.Second
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 16
@@ -213,13 +220,32 @@ func (d *Dispatcher) serve(ctx context.Context, wait bool) {
 			d.log.Warn("Notification waited too long after its claim; it goes back to the outbox.",
 				slog.String("chat", n.Chat.String()), slog.String("number", n.Number))
 		default:
-			if err := d.deliver(ctx, n); err != nil {
+			sendCtx, cancel := lingering(ctx, d.cfg.Grace)
+			err := d.deliver(sendCtx, n)
+			cancel()
+			if err != nil {
 				settled = false
 				d.log.Warn("Notification not delivered; it will be retried.", slog.String("chat", n.Chat.String()),
 					slog.String("number", n.Number), slog.Any("error", err))
 			}
 		}
 		d.lanes.done(n, settled, now.Add(d.cfg.Lease))
+	}
+}
+
+// lingering returns a context that ends grace after parent does: a push
+// under way when the dispatcher is told to stop gets that long to finish
+// and be acknowledged, rather than being cut off after it may already
+// have reached the chat.
+func lingering(parent context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
+	stop := context.AfterFunc(parent, func() {
+		t := time.AfterFunc(grace, cancel)
+		context.AfterFunc(ctx, func() { t.Stop() })
+	})
+	return ctx, func() {
+		stop()
+		cancel()
 	}
 }
 
