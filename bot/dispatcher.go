@@ -257,6 +257,8 @@ type outgoing struct {
 	msgs      []Message
 	delivered bool   // ack as delivered: the chat now knows n.To
 	notice    string // month to record as the chat's quota notice, if told
+	// sourceDown is the source the chat is told is failing, to record.
+	sourceDown string
 }
 
 // deliver sends one notification, or drops it when it is no longer wanted,
@@ -336,15 +338,41 @@ func (d *Dispatcher) prepare(ctx context.Context, n store.Notification) (*outgoi
 	return o, nil
 }
 
-// finish acknowledges a sent notification.
+// finish acknowledges a sent notification, once what the chat was told
+// besides is recorded.
 func (d *Dispatcher) finish(ctx context.Context, o *outgoing) error {
-	if o.notice != "" {
-		o.chat.QuotaNotice = o.notice
-		if err := d.cfg.Store.SaveChat(ctx, o.chat); err != nil {
-			d.log.Warn("Could not record the quota notice.", slog.String("chat", o.n.Chat.String()), slog.Any("error", err))
+	if o.notice != "" || o.sourceDown != "" {
+		if err := d.remember(ctx, o); err != nil {
+			d.log.Warn("Could not record what the chat was told.", slog.String("chat", o.n.Chat.String()), slog.Any("error", err))
 		}
 	}
 	return d.cfg.Store.Ack(ctx, o.n, o.delivered)
+}
+
+// remember records in the chat that it was told of low quota or of a
+// failing source. It reads the chat afresh, so that a setting the user
+// changed while the push went is kept.
+func (d *Dispatcher) remember(ctx context.Context, o *outgoing) error {
+	chat, err := d.cfg.Store.Chat(ctx, o.n.Chat)
+	if err != nil {
+		return err
+	}
+	if o.notice != "" {
+		chat.QuotaNotice = o.notice
+	}
+	if o.sourceDown != "" {
+		now := d.cfg.Now()
+		for s, at := range chat.SourceDown {
+			if now.Sub(at) >= sourceDownOnce {
+				delete(chat.SourceDown, s) // told long enough ago to tell again
+			}
+		}
+		if chat.SourceDown == nil {
+			chat.SourceDown = map[string]time.Time{}
+		}
+		chat.SourceDown[o.sourceDown] = now
+	}
+	return d.cfg.Store.SaveChat(ctx, chat)
 }
 
 // Fold takes the notifications waiting for chat, up to max, so that a

@@ -13,14 +13,11 @@ import (
 // again about the same source, whichever of its parcels waits on it.
 const sourceDownOnce = 24 * time.Hour
 
-// Seer records a key and reports whether it was new (store.FirstSeen).
-type Seer interface {
-	FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error)
-}
-
 // prepareSourceDown renders the notice that a parcel's source has failed
 // for a while, unless the source answers again, the parcel is muted or
-// done, or the chat was already told about that source within a day.
+// done, or the chat was already told about that source within a day. The
+// chat counts as told once the notice has gone (see remember): one whose
+// send failed goes again.
 func (d *Dispatcher) prepareSourceDown(ctx context.Context, chat store.Chat, sub store.Subscription, platform Platform, n store.Notification) (*outgoing, error) {
 	sh, err := d.cfg.Store.Shipment(ctx, n.Number)
 	if err != nil {
@@ -33,19 +30,13 @@ func (d *Dispatcher) prepareSourceDown(ctx context.Context, chat store.Chat, sub
 		return nil, d.drop(ctx, n, "source answers again")
 	}
 	source := cmp.Or(sh.Source, sh.Carrier)
-	if seer, ok := d.cfg.Store.(Seer); ok {
-		first, err := seer.FirstSeen(ctx, "told:"+store.KindSourceDown+":"+chat.Key.String()+":"+source, sourceDownOnce)
-		if err != nil {
-			return nil, err
-		}
-		if !first {
-			return nil, d.drop(ctx, n, "chat already told this source is down")
-		}
-	}
 	now, loc := d.cfg.Now(), chatLocation(chat)
+	if told, ok := chat.SourceDown[source]; ok && now.Sub(told) < sourceDownOnce {
+		return nil, d.drop(ctx, n, "chat already told this source is down")
+	}
 	p := i18n.For(chat.Lang)
 	name := cmp.Or(sub.Label, DisplayNumber(sub.Number))
-	return &outgoing{n: n, chat: chat, platform: platform, msgs: []Message{{
+	return &outgoing{n: n, chat: chat, platform: platform, sourceDown: source, msgs: []Message{{
 		Text: p.T("notify.source_down", name, CarrierName(p, source), p.Time(sh.FailingSince, now, loc)),
 		Card: ShipmentCard(p, sh, sub.Label, now, loc, d.cfg.Durations),
 	}}}, nil // tells no stage: acked as not delivered

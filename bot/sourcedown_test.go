@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -19,23 +20,7 @@ func TestSourceDownNoticeOncePerChat(t *testing.T) {
 	a := f.follow(t, "a", "LP00123456789012", store.LevelKey)
 	f.follow(t, "a", "LP00123456789026", store.LevelKey)
 	b := f.follow(t, "b", "LP00123456789030", store.LevelKey)
-	fail := func(number string, kind string) {
-		t.Helper()
-		f.now = f.now.Add(time.Hour)
-		old, err := f.st.Shipment(ctx, number)
-		if err != nil {
-			t.Fatal(err)
-		}
-		old.Carrier = "japan-post"
-		c, err := f.st.ClaimNumber(ctx, number, f.now, time.Minute)
-		if err != nil {
-			t.Fatal(err)
-		}
-		snap, change := tracker.Apply(old, tracker.Result{Number: number, Error: kind}, f.now)
-		if err := f.st.Commit(ctx, c, snap, change, f.now.Add(time.Hour), f.now); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fail := func(number, kind string) { f.failSource(t, number, kind) }
 	for _, n := range []string{"LP00123456789012", "LP00123456789026", "LP00123456789030"} {
 		fail(n, tracker.ErrKindUnavailable)
 	}
@@ -63,5 +48,65 @@ func TestSourceDownNoticeOncePerChat(t *testing.T) {
 	}
 	if st, err := f.st.Stats(ctx, f.now); err != nil || st.Outbox != 0 {
 		t.Errorf("outbox after the notices: %+v (err %v); want every notice acknowledged", st, err)
+	}
+}
+
+// failSource commits a check of number an hour on whose source answered
+// with the error kind ("" for an answer).
+func (f *fixture) failSource(t *testing.T, number, kind string) {
+	t.Helper()
+	ctx := context.Background()
+	f.now = f.now.Add(time.Hour)
+	old, err := f.st.Shipment(ctx, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Carrier = "japan-post"
+	c, err := f.st.ClaimNumber(ctx, number, f.now, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, change := tracker.Apply(old, tracker.Result{Number: number, Error: kind}, f.now)
+	if err := f.st.Commit(ctx, c, snap, change, f.now.Add(time.Hour), f.now); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSourceDownNoticeRetried: a notice whose send fails goes again, and
+// the chat counts as told only once it went; a setting the chat changed
+// meanwhile is kept.
+func TestSourceDownNoticeRetried(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	a := f.follow(t, "a", "LP00123456789012", store.LevelKey)
+	f.failSource(t, "LP00123456789012", tracker.ErrKindUnavailable)
+	if err := f.st.SetReminder(ctx, store.KindSourceDown, a, "LP00123456789012", f.now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.QueueDueReminders(ctx, f.now, 10); err != nil {
+		t.Fatal(err)
+	}
+	f.p.fail = func(string) error { return errors.New("platform unreachable") }
+	f.drain(t)
+	if len(f.p.sent) != 0 {
+		t.Fatalf("sent %+v through a failing platform", f.p.sent)
+	}
+	if c, err := f.st.Chat(ctx, a); err != nil || len(c.SourceDown) != 0 {
+		t.Fatalf("chat %+v (err %v) counts as told before the notice went", c, err)
+	}
+	c, _ := f.st.Chat(ctx, a)
+	c.Lang = i18n.English // the user switches language before the retry
+	if err := f.st.SaveChat(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	f.p.fail = nil
+	f.wall.Add(2 * time.Minute) // past the lease: the notice comes back
+	f.drain(t)
+	if len(f.p.sent) != 1 {
+		t.Fatalf("sent %d notices after the retry, want 1", len(f.p.sent))
+	}
+	c, err := f.st.Chat(ctx, a)
+	if err != nil || c.Lang != i18n.English || !c.SourceDown["japan-post"].Equal(f.wall.Now()) {
+		t.Errorf("chat after the notice: %+v (err %v); want English kept and japan-post told at %v", c, err, f.wall.Now())
 	}
 }

@@ -757,23 +757,31 @@ func (w *watched) takeReminded() bool {
 	return was
 }
 
-// FirstSeen counts the source-down notices sent: the dispatcher records
-// each chat told about a source just before it sends the notice.
-func (w *watched) FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	first, err := w.Store.FirstSeen(ctx, key, ttl)
-	if rest, ok := strings.CutPrefix(key, "told:"+store.KindSourceDown+":"); ok && err == nil && first {
-		chat := rest[:max(strings.LastIndex(rest, ":"), 0)]
+// SaveChat counts the source-down notices sent: the dispatcher records in
+// the chat each source it told the chat is failing, once the notice went.
+func (w *watched) SaveChat(ctx context.Context, c store.Chat) error {
+	var before map[string]time.Time
+	if old, err := w.Store.Chat(ctx, c.Key); err == nil {
+		before = old.SourceDown
+	}
+	if err := w.Store.SaveChat(ctx, c); err != nil {
+		return err
+	}
+	for source, at := range c.SourceDown {
+		if !at.After(before[source]) {
+			continue
+		}
 		w.mu.Lock()
 		if w.notices == nil {
 			w.notices = map[string]int{}
 		}
-		w.notices[chat]++
+		w.notices[c.Key.String()]++
 		if w.outage.covers(w.now()) {
 			w.noticesInOutage++
 		}
 		w.mu.Unlock()
 	}
-	return first, err
+	return nil
 }
 
 func (w *watched) Ack(ctx context.Context, n store.Notification, delivered bool) error {

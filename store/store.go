@@ -61,6 +61,10 @@ type Chat struct {
 	// pushes are limited to key stages because the platform's monthly
 	// quota runs low.
 	QuotaNotice string `json:"quota_notice,omitempty"`
+	// SourceDown holds, by carrier data source, when the chat was last
+	// told that the source has been failing, so that it is told at most
+	// once a day per source however many of its parcels wait on it.
+	SourceDown map[string]time.Time `json:"source_down,omitempty"`
 	// Awaiting is a command waiting for the user's next plain message as
 	// its last argument (e.g. "name LP00123456789012" after the rename
 	// button asked for the new name); any next message clears it.
