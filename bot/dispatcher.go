@@ -18,6 +18,7 @@ import (
 type OutboxStore interface {
 	ClaimOutbox(ctx context.Context, consumer string, max int, lease time.Duration) ([]store.Notification, error)
 	Ack(ctx context.Context, n store.Notification, delivered bool) error
+	ReleaseOutbox(ctx context.Context, consumer string, ns []store.Notification) error
 	QueueDueReminders(ctx context.Context, now time.Time, max int) (int, error)
 	Chat(ctx context.Context, key store.ChatKey) (store.Chat, error)
 	SaveChat(ctx context.Context, c store.Chat) error
@@ -119,8 +120,9 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 
 // Run delivers until ctx is done. It keeps up to two batches claimed,
 // claiming more whenever the workers have sent half of them, and returns
-// once the workers have finished their pushes under way; what is still
-// claimed returns to the outbox after its lease.
+// once the workers have finished their pushes under way (see Grace) and
+// what it claimed and did not begin is handed back to the outbox, for the
+// other processes to take at once.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	stop := context.AfterFunc(ctx, d.lanes.wake)
@@ -132,7 +134,10 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			d.serve(ctx, true)
 		})
 	}
-	defer wg.Wait()
+	defer func() {
+		wg.Wait()
+		d.handBack()
+	}()
 
 	t := time.NewTimer(0)
 	defer t.Stop()
@@ -166,6 +171,26 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			t.Reset(0)
 		}
 	}
+}
+
+// handBackWithin bounds how long a stopping dispatcher tries to hand its
+// claimed notifications back; those it could not return after their lease.
+const handBackWithin = 5 * time.Second
+
+// handBack releases the notifications waiting in the lanes to the outbox.
+func (d *Dispatcher) handBack() {
+	ns := d.lanes.clear()
+	if len(ns) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), handBackWithin)
+	defer cancel()
+	if err := d.cfg.Store.ReleaseOutbox(ctx, d.cfg.Consumer, ns); err != nil {
+		d.log.Warn("Could not hand claimed notifications back; they return after their lease.",
+			slog.Int("count", len(ns)), slog.Any("error", err))
+		return
+	}
+	d.log.Info("Handed claimed notifications back to the outbox.", slog.Int("count", len(ns)))
 }
 
 // claim claims up to max notifications into the lanes.

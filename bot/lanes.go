@@ -211,6 +211,25 @@ func (l *lanes) release(chat store.ChatKey, settled, back []store.Notification) 
 	l.settleLocked(chat, ln)
 }
 
+// clear empties the lanes no worker or reply holds and returns what they
+// held, each chat's in order.
+func (l *lanes) clear() []store.Notification {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []store.Notification
+	for chat, ln := range l.chats {
+		if ln.busy {
+			continue
+		}
+		for _, n := range ln.q {
+			delete(l.claimed, n.ID)
+		}
+		out = append(out, ln.q...)
+		delete(l.chats, chat)
+	}
+	return out
+}
+
 // wake wakes the waiting workers so they look at their context.
 func (l *lanes) wake() {
 	l.mu.Lock()

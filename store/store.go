@@ -263,6 +263,12 @@ type Store interface {
 	// if the subscription still exists and delivered is true, records
 	// n.To as its LastStage, in one atomic step.
 	Ack(ctx context.Context, n Notification, delivered bool) error
+	// ReleaseOutbox hands notifications that consumer claimed and did not
+	// begin to deliver back to the outbox at once, so that any consumer's
+	// next claim takes them without waiting out their lease. Those that
+	// consumer no longer holds (acknowledged, or claimed by another after
+	// the lease) are left alone.
+	ReleaseOutbox(ctx context.Context, consumer string, ns []Notification) error
 
 	// RecordDelivered keeps the timeline of a delivered shipment, so that
 	// typical durations can be measured; only the newest MaxDelivered are

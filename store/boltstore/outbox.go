@@ -179,3 +179,38 @@ func (s *Store) QueueDueReminders(ctx context.Context, now time.Time, max int) (
 	}
 	return moved, nil
 }
+
+// ReleaseOutbox implements store.Store.
+func (s *Store) ReleaseOutbox(ctx context.Context, consumer string, ns []store.Notification) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		outbox := tx.Bucket(bucketOutbox)
+		for _, n := range ns {
+			seq, err := strconv.ParseUint(n.ID, 10, 64)
+			if err != nil {
+				return fmt.Errorf("malformed id %q: %w", n.ID, err)
+			}
+			key := binary.BigEndian.AppendUint64(nil, seq)
+			var e outboxEntry
+			if err := get(outbox, key, &e); errors.Is(err, store.ErrNotFound) {
+				continue // acknowledged meanwhile
+			} else if err != nil {
+				return err
+			}
+			if e.Consumer != consumer || e.LeaseUntil == 0 {
+				continue
+			}
+			e.LeaseUntil = 0
+			if err := put(outbox, key, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("boltstore: unable to release %d notifications of %s: %w", len(ns), consumer, err)
+	}
+	return nil
+}

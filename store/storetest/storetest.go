@@ -64,6 +64,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) (open func() store.Store)) 
 		{"OutboxOrderAndMax", testOutboxOrderAndMax},
 		{"OutboxLeaseExpires", testOutboxLeaseExpires},
 		{"OutboxSurvivesCrash", testOutboxSurvivesCrash},
+		{"ReleaseOutbox", testReleaseOutbox},
 		{"AckLastStage", testAckLastStage},
 		{"AckAfterUnsubscribe", testAckAfterUnsubscribe},
 		{"FirstSeen", testFirstSeen},
