@@ -102,18 +102,28 @@ func (f *fixture) follow(t *testing.T, chatID, number, level string) store.ChatK
 // subscriber.
 func (f *fixture) move(t *testing.T, number string, to tracker.Stage) {
 	t.Helper()
+	ev := tracker.Event{Time: f.now.Add(time.Hour), Text: "moved to " + to.String(), Stage: to, Source: "test"}
+	f.check(t, number, tracker.Result{Number: number, Events: []tracker.Event{ev}}, nil)
+}
+
+// check commits a check of number an hour on that got res, after edit (if
+// set) changed the stored shipment.
+func (f *fixture) check(t *testing.T, number string, res tracker.Result, edit func(*tracker.Shipment)) {
+	t.Helper()
 	ctx := context.Background()
 	f.now = f.now.Add(time.Hour)
 	old, err := f.st.Shipment(ctx, number)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if edit != nil {
+		edit(&old)
+	}
 	c, err := f.st.ClaimNumber(ctx, number, f.now, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := tracker.Event{Time: f.now, Text: "moved to " + to.String(), Stage: to, Source: "test"}
-	snap, change := tracker.Apply(old, tracker.Result{Number: number, Events: []tracker.Event{ev}}, f.now)
+	snap, change := tracker.Apply(old, res, f.now)
 	if err := f.st.Commit(ctx, c, snap, change, f.now.Add(time.Hour), f.now); err != nil {
 		t.Fatal(err)
 	}

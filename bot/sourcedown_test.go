@@ -51,25 +51,11 @@ func TestSourceDownNoticeOncePerChat(t *testing.T) {
 	}
 }
 
-// failSource commits a check of number an hour on whose source answered
-// with the error kind ("" for an answer).
+// failSource commits a check of number, carried by Japan Post, an hour
+// on whose source answered with the error kind ("" for an answer).
 func (f *fixture) failSource(t *testing.T, number, kind string) {
 	t.Helper()
-	ctx := context.Background()
-	f.now = f.now.Add(time.Hour)
-	old, err := f.st.Shipment(ctx, number)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old.Carrier = "japan-post"
-	c, err := f.st.ClaimNumber(ctx, number, f.now, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, change := tracker.Apply(old, tracker.Result{Number: number, Error: kind}, f.now)
-	if err := f.st.Commit(ctx, c, snap, change, f.now.Add(time.Hour), f.now); err != nil {
-		t.Fatal(err)
-	}
+	f.check(t, number, tracker.Result{Number: number, Error: kind}, func(sh *tracker.Shipment) { sh.Carrier = "japan-post" })
 }
 
 // TestSourceDownNoticeRetried: a notice whose send fails goes again, and

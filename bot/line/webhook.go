@@ -113,41 +113,39 @@ func decodeEvent(raw json.RawMessage) (any, error) {
 	if json.Unmarshal(raw, &probe) != nil {
 		return webhook.UnmarshalEvent(raw)
 	}
-	var ev any
-	var typ string
-	var err error
-	switch probe.Type {
-	case "message":
-		var e webhook.MessageEvent
-		err = e.UnmarshalJSON(raw)
-		ev, typ = e, e.Type
-	case "postback":
-		var e webhook.PostbackEvent
-		err = e.UnmarshalJSON(raw)
-		ev, typ = e, e.Type
-	case "follow":
-		var e webhook.FollowEvent
-		err = e.UnmarshalJSON(raw)
-		ev, typ = e, e.Type
-	case "join":
-		var e webhook.JoinEvent
-		err = e.UnmarshalJSON(raw)
-		ev, typ = e, e.Type
-	case "unfollow":
-		var e webhook.UnfollowEvent
-		err = e.UnmarshalJSON(raw)
-		ev, typ = e, e.Type
-	case "leave":
-		var e webhook.LeaveEvent
-		err = e.UnmarshalJSON(raw)
-		ev, typ = e, e.Type
-	default:
+	decode, ok := eventDecoders[probe.Type]
+	if !ok {
 		return webhook.UnmarshalEvent(raw)
 	}
+	ev, typ, err := decode(raw)
 	if err != nil || typ != probe.Type {
 		return webhook.UnmarshalEvent(raw)
 	}
 	return ev, nil
+}
+
+// eventDecoders decode the kinds of event the bot answers, by type.
+var eventDecoders = map[string]func(json.RawMessage) (any, string, error){
+	"message":  decodeAs[webhook.MessageEvent],
+	"postback": decodeAs[webhook.PostbackEvent],
+	"follow":   decodeAs[webhook.FollowEvent],
+	"join":     decodeAs[webhook.JoinEvent],
+	"unfollow": decodeAs[webhook.UnfollowEvent],
+	"leave":    decodeAs[webhook.LeaveEvent],
+}
+
+// decodeAs decodes raw as an event of type E with E's own decoder, and
+// returns it with the type it names.
+func decodeAs[E any, P interface {
+	*E
+	json.Unmarshaler
+	webhook.EventInterface
+}](raw json.RawMessage) (any, string, error) {
+	var e E
+	if err := P(&e).UnmarshalJSON(raw); err != nil {
+		return nil, "", err
+	}
+	return e, P(&e).GetType(), nil
 }
 
 // validSignature checks the signature in constant time.
