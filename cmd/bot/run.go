@@ -193,6 +193,10 @@ func (a *app) dispatcher(platforms ...bot.Platform) *bot.Dispatcher {
 		Observe: a.metrics.Send, Consumer: a.replica, Lease: a.cfg.OutboxLease})
 }
 
+// seenFor is how long an update's or event's ID is remembered against
+// redelivery: longer than the platforms go on redelivering.
+const seenFor = 48 * time.Hour
+
 // quotaEvery is how often the metrics look at the LINE adapter's quota reading.
 const quotaEvery = 5 * time.Minute
 
@@ -236,7 +240,7 @@ func (a *app) serve(ctx context.Context) error {
 		}
 	}
 	platforms := []bot.Platform{playground}
-	seen := func(ctx context.Context, key string) (bool, error) { return a.store.FirstSeen(ctx, key, 48*time.Hour) }
+	seen := func(ctx context.Context, key string) (bool, error) { return a.store.FirstSeen(ctx, key, seenFor) }
 
 	var tg *telegram.Telegram
 	if a.cfg.TelegramToken != "" {
@@ -258,7 +262,7 @@ func (a *app) serve(ctx context.Context) error {
 		lineBot, err = line.New(line.Options{ChannelSecret: a.cfg.LineSecret, ChannelToken: a.cfg.LineToken,
 			APIURL: a.cfg.LineAPI, Logger: a.log, Seen: seen, Now: a.now, Pending: fold,
 			SeenMany: func(ctx context.Context, keys []string) ([]bool, error) {
-				return a.store.FirstSeenMany(ctx, keys, 48*time.Hour) // a worker's queued events in one round trip
+				return a.store.FirstSeenMany(ctx, keys, seenFor) // a worker's queued events in one round trip
 			}}, a.router.Handle)
 		if err != nil {
 			return fmt.Errorf("line: %w", err)
