@@ -19,6 +19,7 @@ type OutboxStore interface {
 	ClaimOutbox(ctx context.Context, consumer string, max int, lease time.Duration) ([]store.Notification, error)
 	Ack(ctx context.Context, n store.Notification, delivered bool) error
 	ReleaseOutbox(ctx context.Context, consumer string, ns []store.Notification) error
+	RenewOutbox(ctx context.Context, consumer string, n store.Notification, lease time.Duration) (bool, error)
 	QueueDueReminders(ctx context.Context, now time.Time, max int) (int, error)
 	Chat(ctx context.Context, key store.ChatKey) (store.Chat, error)
 	SaveChat(ctx context.Context, c store.Chat) error
@@ -246,6 +247,7 @@ func (d *Dispatcher) serve(ctx context.Context, wait bool) {
 				slog.String("chat", n.Chat.String()), slog.String("number", n.Number))
 		default:
 			sendCtx, cancel := lingering(ctx, d.cfg.Grace)
+			sendCtx = WithConfirm(sendCtx, d.stillHeld(n, claimed))
 			err := d.deliver(sendCtx, n)
 			cancel()
 			if err != nil {
@@ -255,6 +257,31 @@ func (d *Dispatcher) serve(ctx context.Context, wait bool) {
 			}
 		}
 		d.lanes.done(n, settled, now.Add(d.cfg.Lease))
+	}
+}
+
+// errClaimLost is a push that did not go because its notification's claim
+// ran out while it waited and another process took it.
+var errClaimLost = errors.New("bot: the notification's claim ran out and another process took it")
+
+// stillHeld is the check a push of n, claimed at claimed, makes before
+// its request goes out (Confirm): past half its lease, the claim is
+// renewed, and the push goes only if this process still held it.
+func (d *Dispatcher) stillHeld(n store.Notification, claimed time.Time) func(context.Context) error {
+	return func(ctx context.Context) error {
+		now := d.cfg.Now()
+		if now.Sub(claimed) <= d.cfg.Lease/2 {
+			return nil
+		}
+		held, err := d.cfg.Store.RenewOutbox(ctx, d.cfg.Consumer, n, d.cfg.Lease)
+		if err != nil {
+			return err
+		}
+		if !held {
+			return errClaimLost
+		}
+		claimed = now
+		return nil
 	}
 }
 

@@ -62,7 +62,29 @@ type Platform interface {
 	// Send delivers msgs to the chat as one push. key is the same for
 	// every attempt of one notification, so platforms that support retry
 	// keys can drop duplicates. A nil error means the platform accepted.
+	// A platform that may wait before its request goes out (for its rate
+	// limits) calls Confirm(ctx) after the wait and sends only if it
+	// succeeds.
 	Send(ctx context.Context, chatID string, msgs []Message, key string) error
+}
+
+type confirmKey struct{}
+
+// WithConfirm gives a push the check its platform makes just before the
+// request goes out (see Confirm).
+func WithConfirm(ctx context.Context, check func(context.Context) error) context.Context {
+	return context.WithValue(ctx, confirmKey{}, check)
+}
+
+// Confirm makes the check WithConfirm gave the push, if any: the
+// dispatcher's, that it still holds the notification (its claim may have
+// run out while the push waited, and another process taken it). A push
+// whose check fails must not go.
+func Confirm(ctx context.Context) error {
+	if check, ok := ctx.Value(confirmKey{}).(func(context.Context) error); ok {
+		return check(ctx)
+	}
+	return nil
 }
 
 // SendError is a failed delivery, classified for the dispatcher.

@@ -269,6 +269,11 @@ type Store interface {
 	// consumer no longer holds (acknowledged, or claimed by another after
 	// the lease) are left alone.
 	ReleaseOutbox(ctx context.Context, consumer string, ns []Notification) error
+	// RenewOutbox starts the lease of a notification consumer holds again,
+	// lease from now, and reports whether consumer still held it; false
+	// means it was acknowledged or claimed by another after its lease,
+	// and consumer must not send it.
+	RenewOutbox(ctx context.Context, consumer string, n Notification, lease time.Duration) (bool, error)
 
 	// RecordDelivered keeps the timeline of a delivered shipment, so that
 	// typical durations can be measured; only the newest MaxDelivered are

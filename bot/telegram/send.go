@@ -88,6 +88,9 @@ func (t *Telegram) sendPart(ctx context.Context, chatID int64, p part, reply *re
 		if err := t.limiter.Wait(ctx, chat, chatID < 0); err != nil {
 			return err
 		}
+		if err := bot.Confirm(ctx); err != nil {
+			return err
+		}
 		went := t.clock.Now()
 		err := t.api.call(ctx, "sendMessage", params, nil)
 		if a, ok := t.limiter.(Answerer); ok {

@@ -37,12 +37,12 @@ const (
 	telegramEvery = 33
 	// replicaOutboxLease is the outbox lease of the replicas: a killed
 	// replica's notifications are handed out again after it. It is short
-	// for the test's sake: a Telegram send that waits for the shared pace
-	// longer than the lease (claimed notifications wait up to half of it
-	// in a replica's lanes, and the three replicas' workers can queue a
-	// second or two of Telegram sends at 30 a second) is claimed and sent
-	// by another replica too, which accounts for most of the Telegram
-	// duplicates of a kill run. Production's lease is a minute.
+	// for the test's sake, shorter than a Telegram send may wait for the
+	// shared pace (claimed notifications wait up to half of it in a
+	// replica's lanes, and the three replicas' workers can queue a second
+	// or two of Telegram sends at 30 a second): such a send renews its
+	// claim before it goes (bot.Confirm), or else another replica would
+	// send it too. Production's lease is a minute.
 	replicaOutboxLease = 2 * time.Second
 	// gracefulOutboxLease is the lease in the graceful run: long enough
 	// that no send outwaits its claim, so that any duplicate is the stop's.

@@ -214,3 +214,32 @@ func (s *Store) ReleaseOutbox(ctx context.Context, consumer string, ns []store.N
 	}
 	return nil
 }
+
+// RenewOutbox implements store.Store.
+func (s *Store) RenewOutbox(ctx context.Context, consumer string, n store.Notification, lease time.Duration) (bool, error) {
+	seq, err := strconv.ParseUint(n.ID, 10, 64)
+	if err != nil {
+		return false, fmt.Errorf("boltstore: unable to renew notification %q: malformed id: %w", n.ID, err)
+	}
+	held := false
+	err = s.update(ctx, func(tx *bolt.Tx) error {
+		outbox := tx.Bucket(bucketOutbox)
+		key := binary.BigEndian.AppendUint64(nil, seq)
+		var e outboxEntry
+		if err := get(outbox, key, &e); errors.Is(err, store.ErrNotFound) {
+			return nil // acknowledged
+		} else if err != nil {
+			return err
+		}
+		if e.Consumer != consumer {
+			return nil // claimed by another after the lease
+		}
+		held = true
+		e.LeaseUntil = s.now().UnixNano() + int64(lease)
+		return put(outbox, key, e)
+	})
+	if err != nil {
+		return false, fmt.Errorf("boltstore: unable to renew notification %s: %w", n.ID, err)
+	}
+	return held, nil
+}

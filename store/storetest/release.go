@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/todoku/todoku/store"
 	"github.com/todoku/todoku/tracker"
 )
 
@@ -55,5 +56,48 @@ func testReleaseOutbox(t *testing.T, h *harness) {
 	}
 	if ns := h.claimOutbox("d", 10, longLease); len(ns) != 0 {
 		t.Fatalf("acknowledged notifications came back after a release: %+v", ns)
+	}
+}
+
+// testRenewOutbox checks that renewing a claim starts its lease again,
+// and that a consumer whose claim ran out and was taken by another, or
+// whose notification was acknowledged, is told it no longer holds it.
+func testRenewOutbox(t *testing.T, h *harness) {
+	ctx := context.Background()
+	chat := chatKey("1")
+	h.subscribe(chat, "N1", t0, tracker.StageNotFound)
+	h.advance("N1", tracker.StageNotFound, tracker.StageInfoReceived, t0, t0.Add(time.Hour))
+	renew := func(consumer string, n store.Notification, lease time.Duration) bool {
+		t.Helper()
+		held, err := h.s.RenewOutbox(ctx, consumer, n, lease)
+		if err != nil {
+			t.Fatalf("RenewOutbox(%s): %v", consumer, err)
+		}
+		return held
+	}
+	ns := h.claimOutbox("a", 1, shortLease)
+	if len(ns) != 1 {
+		t.Fatalf("claimed %d notifications, want 1", len(ns))
+	}
+	if !renew("a", ns[0], shortLease) {
+		t.Fatal("the consumer holding a fresh claim was told it does not hold it")
+	}
+	back := h.pollOutbox("b", 1, shortLease) // a's lease runs out: b takes it
+	mustEqual(t, "taken over", back, ns)
+	if renew("a", ns[0], shortLease) {
+		t.Error("a consumer whose claim another took was told it still holds it")
+	}
+	time.Sleep(4 * shortLease) // b's claim is past its lease too...
+	const fresh = 3 * shortLease
+	if !renew("b", back[0], fresh) {
+		t.Fatal("the consumer holding the claim was told it does not hold it")
+	}
+	// ...but renewed: claimers with a lease of fresh leave it alone.
+	if got := h.claimOutbox("c", 1, fresh); len(got) != 0 {
+		t.Fatalf("a renewed claim was handed out again: %+v", got)
+	}
+	h.ack(back[0], true)
+	if renew("b", back[0], fresh) {
+		t.Error("an acknowledged notification was renewed")
 	}
 }

@@ -65,6 +65,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) (open func() store.Store)) 
 		{"OutboxLeaseExpires", testOutboxLeaseExpires},
 		{"OutboxSurvivesCrash", testOutboxSurvivesCrash},
 		{"ReleaseOutbox", testReleaseOutbox},
+		{"RenewOutbox", testRenewOutbox},
 		{"AckLastStage", testAckLastStage},
 		{"AckAfterUnsubscribe", testAckAfterUnsubscribe},
 		{"FirstSeen", testFirstSeen},
