@@ -461,6 +461,23 @@ func (s *Store) Resolve(ctx context.Context, number string) (string, error) {
 	return parent, nil
 }
 
+// markSeen records key as seen until exp unless it is already seen at now,
+// and reports whether it was new.
+func markSeen(seen, index *bolt.Bucket, key []byte, now, exp int64) (bool, error) {
+	if v := seen.Get(key); v != nil {
+		if decodeInt(v) > now {
+			return false, nil
+		}
+		if err := index.Delete(append(encodeInt(decodeInt(v)), key...)); err != nil {
+			return false, err
+		}
+	}
+	if err := seen.Put(key, encodeInt(exp)); err != nil {
+		return false, err
+	}
+	return true, index.Put(append(encodeInt(exp), key...), nil)
+}
+
 // FirstSeen implements store.Store.
 func (s *Store) FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
 	if ttl <= 0 {
@@ -473,21 +490,9 @@ func (s *Store) FirstSeen(ctx context.Context, key string, ttl time.Duration) (b
 		if err := pruneSeen(seen, index, now); err != nil {
 			return err
 		}
-		k := []byte(key)
-		if v := seen.Get(k); v != nil {
-			if decodeInt(v) > now {
-				return nil
-			}
-			if err := index.Delete(append(encodeInt(decodeInt(v)), k...)); err != nil {
-				return err
-			}
-		}
-		first = true
-		exp := now + int64(ttl)
-		if err := seen.Put(k, encodeInt(exp)); err != nil {
-			return err
-		}
-		return index.Put(append(encodeInt(exp), k...), nil)
+		var err error
+		first, err = markSeen(seen, index, []byte(key), now, now+int64(ttl))
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("boltstore: unable to record event %q: %w", key, err)

@@ -23,22 +23,9 @@ func (s *Store) FirstSeenMany(ctx context.Context, keys []string, ttl time.Durat
 		if err := pruneSeen(seen, index, now); err != nil {
 			return err
 		}
-		exp := now + int64(ttl)
 		for i, key := range keys {
-			k := []byte(key)
-			if v := seen.Get(k); v != nil {
-				if decodeInt(v) > now {
-					continue
-				}
-				if err := index.Delete(append(encodeInt(decodeInt(v)), k...)); err != nil {
-					return err
-				}
-			}
-			first[i] = true
-			if err := seen.Put(k, encodeInt(exp)); err != nil {
-				return err
-			}
-			if err := index.Put(append(encodeInt(exp), k...), nil); err != nil {
+			var err error
+			if first[i], err = markSeen(seen, index, []byte(key), now, now+int64(ttl)); err != nil {
 				return err
 			}
 		}
